@@ -1,0 +1,16 @@
+/**
+ * The streams a CLI command writes to, injectable for tests.
+ * @module
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export interface CliIo {
+  readonly stdin: Readable & { isTTY?: boolean };
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+}
+
+export const processIo: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+
+/** Exit code for usage and configuration errors (SPEC.md). */
+export const EXIT_USAGE = 2;

@@ -1,0 +1,52 @@
+/**
+ * Command dispatch of the `minisuite` command: `start` runs servers; `http|ftp|smtp|dns` are the clients.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { main as dnsMain } from '../protocols/dns/cli.js';
+import { main as ftpMain } from '../protocols/ftp/cli.js';
+import { main as httpMain } from '../protocols/http/cli.js';
+import { main as smtpMain } from '../protocols/smtp/cli.js';
+import { errorMessage } from '../shared/errors.js';
+import { type CliIo, EXIT_USAGE, processIo } from './io.js';
+import { startCommand } from './start.js';
+
+const USAGE = `usage: minisuite <command> [arguments]
+  start [http] [ftp] [smtp] [dns] [options]   run servers (minisuite start --help)
+  http get URL | http request METHOD URL      HTTP client
+  ftp ls|get|put|rm|mkdir URL ...             FTP client
+  smtp send --to ADDR ...                     SMTP client
+  dns query NAME [TYPE] ...                   DNS client
+  --version                                   print the version`;
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  start: startCommand,
+  http: httpMain,
+  ftp: ftpMain,
+  smtp: smtpMain,
+  dns: dnsMain,
+};
+
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return command === undefined ? EXIT_USAGE : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    io.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) {
+    io.stderr.write(`minisuite: unknown command '${command}' (try minisuite --help)\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await handler(rest, io);
+  } catch (err) {
+    io.stderr.write(`minisuite ${command}: ${errorMessage(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Flags of `minisuite start` (SPEC.md) turned into a config layer. Every error names the flag.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../shared/errors.js';
+import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
+import { type ConfigFile, loadConfigFile, parseAccount, parsePortRange, validateConfig } from '../suite/config.js';
+
+export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [options]
+  --host ADDR            listen address               (default 127.0.0.1)
+  --http-port N          HTTP port                    (default 8080)
+  --ftp-port N           FTP control port             (default 2121)
+  --smtp-port N          SMTP port                    (default 2525)
+  --dns-port N           DNS port, UDP and TCP        (default 5300)
+  --data DIR             data root                    (default ./minisuite-data)
+  --zone FILE            DNS zone file, repeatable    (default: built-in suite.test)
+  --ftp-user NAME:PASS   FTP read-write account, repeatable
+  --no-anonymous         turn anonymous FTP off
+  --ftp-pasv-ports A-B   passive data ports           (default 50000-50100)
+  --smtp-user NAME:PASS  SMTP account, repeatable; AUTH is then required
+  --smtp-max-size BYTES  largest message              (default 10485760)
+  --tls                  STARTTLS / AUTH TLS with a generated localhost certificate
+  --config FILE          JSON or YAML settings; flags override it
+  --log pretty|json      console format               (default pretty)
+  -h, --help             this text`;
+
+const OPTIONS = {
+  host: { type: 'string' },
+  'http-port': { type: 'string' },
+  'ftp-port': { type: 'string' },
+  'smtp-port': { type: 'string' },
+  'dns-port': { type: 'string' },
+  data: { type: 'string' },
+  zone: { type: 'string', multiple: true },
+  'ftp-user': { type: 'string', multiple: true },
+  'no-anonymous': { type: 'boolean' },
+  'ftp-pasv-ports': { type: 'string' },
+  'smtp-user': { type: 'string', multiple: true },
+  'smtp-max-size': { type: 'string' },
+  tls: { type: 'boolean' },
+  config: { type: 'string' },
+  log: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function portFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new ConfigError(flag, `expected a port number 0-65535, got '${value}'`);
+  return Number(value);
+}
+
+export interface StartArgs {
+  readonly help: boolean;
+  /** Layers for resolveConfig: the config file (if any), then the flags. */
+  readonly layers: ConfigFile[];
+}
+
+/** Parses `minisuite start` arguments; throws ConfigError naming the flag. */
+export function parseStartArgs(argv: string[]): StartArgs {
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>
+  >;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // Node's messages name the flag ("Unknown option '--foo'"); keep the first sentence.
+    const message = (err as Error).message.split('. ')[0] ?? 'bad arguments';
+    throw new ConfigError('minisuite start', message.replace(/\.$/, ''));
+  }
+  const v = parsed.values;
+  if (v.help) return { help: true, layers: [] };
+  const protocols: Protocol[] = [];
+  for (const name of parsed.positionals) {
+    if (!(PROTOCOLS as readonly string[]).includes(name))
+      throw new ConfigError('minisuite start', `unknown protocol '${name}' (expected http, ftp, smtp or dns)`);
+    protocols.push(name as Protocol);
+  }
+  let maxSize: number | undefined;
+  if (v['smtp-max-size'] !== undefined) {
+    if (!/^\d+$/.test(v['smtp-max-size']) || Number(v['smtp-max-size']) < 1)
+      throw new ConfigError('--smtp-max-size', `expected a positive number of bytes, got '${v['smtp-max-size']}'`);
+    maxSize = Number(v['smtp-max-size']);
+  }
+  if (v.log !== undefined && v.log !== 'pretty' && v.log !== 'json')
+    throw new ConfigError('--log', `expected pretty or json, got '${v.log}'`);
+  if (v['ftp-pasv-ports'] !== undefined) parsePortRange(v['ftp-pasv-ports'], '--ftp-pasv-ports');
+  const ftpUsers = (v['ftp-user'] ?? []).map((u) => parseAccount(u, '--ftp-user'));
+  const smtpUsers = (v['smtp-user'] ?? []).map((u) => parseAccount(u, '--smtp-user'));
+  const flags = validateConfig(
+    strip({
+      protocols: protocols.length > 0 ? protocols : undefined,
+      host: v.host,
+      data: v.data,
+      log: v.log,
+      tls: v.tls,
+      http: strip({ port: portFlag(v['http-port'], '--http-port') }),
+      ftp: strip({
+        port: portFlag(v['ftp-port'], '--ftp-port'),
+        users: ftpUsers.length > 0 ? ftpUsers : undefined,
+        anonymous: v['no-anonymous'] ? false : undefined,
+        pasvPorts: v['ftp-pasv-ports'],
+      }),
+      smtp: strip({
+        port: portFlag(v['smtp-port'], '--smtp-port'),
+        users: smtpUsers.length > 0 ? smtpUsers : undefined,
+        maxSize,
+      }),
+      dns: strip({ port: portFlag(v['dns-port'], '--dns-port'), zones: v.zone }),
+    }),
+    'flags',
+  );
+  const layers: ConfigFile[] = [];
+  if (v.config !== undefined) layers.push(loadConfigFile(v.config));
+  layers.push(flags);
+  return { help: false, layers };
+}
+
+/** Drops undefined values (and objects left empty) so a layer only says what was given. */
+function strip<T extends Record<string, unknown>>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(obj)) {
+    if (val === undefined) continue;
+    if (typeof val === 'object' && val !== null && !Array.isArray(val) && Object.keys(val).length === 0) continue;
+    out[k] = val;
+  }
+  return out as T;
+}

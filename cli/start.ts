@@ -1,0 +1,44 @@
+/**
+ * `minisuite start`: starts the selected servers, prints a ready line for each, writes the
+ * exchange timeline, and stops gracefully on SIGINT/SIGTERM.
+ * @module
+ */
+import { errorMessage } from '../shared/errors.js';
+import { ExchangeLog } from '../shared/exchange.js';
+import { attachConsole } from '../shared/exchange-format.js';
+import { CLOSE_GRACE_MS } from '../shared/limits.js';
+import { readyLine } from '../shared/service.js';
+import { resolveConfig } from '../suite/config.js';
+import { type Running, startServices } from '../suite/runner.js';
+import { type CliIo, EXIT_USAGE } from './io.js';
+import { parseStartArgs, START_USAGE } from './start-args.js';
+
+/** Runs until a signal; resolves with the exit code. */
+export async function startCommand(argv: string[], io: CliIo): Promise<number> {
+  let running: Running;
+  try {
+    const args = parseStartArgs(argv);
+    if (args.help) {
+      io.stdout.write(`${START_USAGE}\n`);
+      return 0;
+    }
+    const config = resolveConfig(...args.layers);
+    const log = new ExchangeLog();
+    // The timeline goes to stderr so stdout carries only the ready lines scripts wait for.
+    attachConsole(log, io.stderr, config.log);
+    running = await startServices(config, log, { onReady: (s) => io.stdout.write(`${readyLine(s)}\n`) });
+  } catch (err) {
+    io.stderr.write(`minisuite: ${errorMessage(err)}\n`);
+    return EXIT_USAGE;
+  }
+  return new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.stderr.write(`minisuite: ${signal}, finishing in-flight exchanges (up to ${CLOSE_GRACE_MS / 1000} s)\n`);
+      void running.close({ graceMs: CLOSE_GRACE_MS }).then(() => resolve(0));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

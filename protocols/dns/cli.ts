@@ -1,0 +1,10 @@
+/**
+ * `minisuite dns ...` client commands. Placeholder until the dns issue lands.
+ * @module
+ */
+import type { CliIo } from '../../cli/io.js';
+
+export async function main(_argv: string[], io: CliIo): Promise<number> {
+  io.stderr.write('minisuite dns: client not implemented yet\n');
+  return 2;
+}

@@ -1,0 +1,5 @@
+/**
+ * Public API of minisuite/dns.
+ * @module
+ */
+export { DnsService } from './service.js';

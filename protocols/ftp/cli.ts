@@ -1,0 +1,10 @@
+/**
+ * `minisuite ftp ...` client commands. Placeholder until the ftp issue lands.
+ * @module
+ */
+import type { CliIo } from '../../cli/io.js';
+
+export async function main(_argv: string[], io: CliIo): Promise<number> {
+  io.stderr.write('minisuite ftp: client not implemented yet\n');
+  return 2;
+}

@@ -1,0 +1,5 @@
+/**
+ * Public API of minisuite/ftp.
+ * @module
+ */
+export { FtpService } from './service.js';

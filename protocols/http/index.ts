@@ -1,0 +1,5 @@
+/**
+ * Public API of minisuite/http.
+ * @module
+ */
+export { HttpService } from './service.js';

@@ -1,0 +1,5 @@
+/**
+ * Public API of minisuite/smtp.
+ * @module
+ */
+export { SmtpService } from './service.js';

@@ -1,0 +1,258 @@
+/**
+ * The mail store: a Maildir (`DATA/mail`) that the SMTP server delivers into and the HTTP API
+ * and the test kit read. Delivery is durable before it returns: write to `tmp/`, fsync, rename
+ * into `new/`, fsync the folder (the Maildir protocol; see maildir(5)).
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type AddressObject, simpleParser } from 'mailparser';
+
+/** One line of the mail list (`GET /api/mail`). */
+export interface MailSummary {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string[];
+  readonly subject: string;
+  /** ISO 8601: the Date header, or the delivery time when it has none. */
+  readonly date: string;
+  readonly size: number;
+}
+
+export interface AttachmentInfo {
+  readonly filename: string | undefined;
+  readonly contentType: string;
+  readonly size: number;
+  readonly contentId: string | undefined;
+}
+
+/** A parsed message (`GET /api/mail/:id`). */
+export interface StoredMail extends MailSummary {
+  readonly text: string | undefined;
+  readonly html: string | undefined;
+  readonly headers: Record<string, string>;
+  readonly attachments: AttachmentInfo[];
+  /** The SMTP envelope as received, when the server stored it. */
+  readonly envelope: { readonly mailFrom: string; readonly rcptTo: string[] } | undefined;
+}
+
+export interface MailStoreEvents {
+  message: [summary: MailSummary];
+}
+
+/** Maildir ids are file names; nothing else may be used to reach a file. */
+const ID_PATTERN = /^[0-9]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+$/;
+
+let deliveries = 0;
+
+function addressList(value: AddressObject | AddressObject[] | undefined): string[] {
+  if (!value) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.flatMap((a) => a.value.map((v) => v.address ?? v.name ?? '')).filter((s) => s !== '');
+}
+
+/**
+ * A Maildir with a small summary cache (messages never change once delivered, so a parsed
+ * summary stays valid until the file is deleted).
+ */
+export class MailStore extends EventEmitter<MailStoreEvents> {
+  readonly dir: string;
+  #ready: Promise<void> | undefined;
+  #summaries = new Map<string, MailSummary>();
+  #envelopes = new Map<string, StoredMail['envelope']>();
+
+  constructor(dir: string) {
+    super();
+    this.dir = path.resolve(dir);
+  }
+
+  /** Creates tmp/, new/ and cur/ (idempotent). */
+  init(): Promise<void> {
+    this.#ready ??= (async () => {
+      for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(path.join(this.dir, sub), { recursive: true });
+    })();
+    return this.#ready;
+  }
+
+  /**
+   * Stores one message durably and returns its id. Resolves only after the data and the rename
+   * are on disk: a 250 may be said after this, never before.
+   */
+  async deliver(raw: Buffer, envelope?: { mailFrom: string; rcptTo: string[] }): Promise<string> {
+    await this.init();
+    // Maildir unique name: time.unique.host (host without '/' or ':').
+    const host = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_') || 'localhost';
+    const id = `${Date.now()}.P${process.pid}Q${++deliveries}R${Math.random().toString(36).slice(2, 8)}.${host}`;
+    const tmp = path.join(this.dir, 'tmp', id);
+    const handle = await fs.open(tmp, 'wx', 0o644);
+    try {
+      await handle.writeFile(raw);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.rename(tmp, path.join(this.dir, 'new', id));
+      await syncDir(path.join(this.dir, 'new'));
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    if (envelope) this.#envelopes.set(id, envelope);
+    const summary = await this.#summary(id).catch(() => undefined);
+    if (summary) this.emit('message', summary);
+    return id;
+  }
+
+  /** Every message, newest first. */
+  async list(): Promise<MailSummary[]> {
+    await this.init();
+    const ids = await this.#ids();
+    const out: MailSummary[] = [];
+    for (const id of ids) {
+      const s = await this.#summary(id).catch(() => undefined);
+      if (s) out.push(s);
+    }
+    // Newest first: by delivery order (the id starts with the delivery time), then by Date.
+    return out.sort((a, b) => compareIds(b.id, a.id));
+  }
+
+  /** The raw message, or undefined. */
+  async raw(id: string): Promise<Buffer | undefined> {
+    const file = await this.#file(id);
+    if (!file) return undefined;
+    try {
+      return await fs.readFile(file);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The parsed message, or undefined. */
+  async get(id: string): Promise<StoredMail | undefined> {
+    const raw = await this.raw(id);
+    if (!raw) return undefined;
+    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+    const headers: Record<string, string> = {};
+    for (const line of parsed.headerLines) {
+      const prev = headers[line.key];
+      const value = line.line.slice(line.line.indexOf(':') + 1).trim();
+      headers[line.key] = prev === undefined ? value : `${prev}, ${value}`;
+    }
+    const summary = await this.#summary(id, raw);
+    return {
+      ...summary,
+      text: parsed.text,
+      html: typeof parsed.html === 'string' ? parsed.html : undefined,
+      headers,
+      attachments: parsed.attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        size: a.size,
+        contentId: a.contentId,
+      })),
+      envelope: this.#envelopes.get(id),
+    };
+  }
+
+  /** Deletes one message; false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    const file = await this.#file(id);
+    if (!file) return false;
+    try {
+      await fs.unlink(file);
+    } catch {
+      return false;
+    }
+    this.#summaries.delete(id);
+    this.#envelopes.delete(id);
+    return true;
+  }
+
+  /** Deletes every message; returns how many. */
+  async clear(): Promise<number> {
+    const ids = await this.#ids();
+    let n = 0;
+    for (const id of ids) if (await this.delete(id)) n++;
+    return n;
+  }
+
+  async #ids(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const sub of ['new', 'cur']) {
+      let names: string[] = [];
+      try {
+        names = await fs.readdir(path.join(this.dir, sub));
+      } catch {
+        continue;
+      }
+      // In cur/ a reader may have added ":2,FLAGS"; the id is the part before it.
+      for (const name of names) {
+        const id = name.split(':')[0] ?? name;
+        if (ID_PATTERN.test(id)) ids.push(id);
+      }
+    }
+    return ids;
+  }
+
+  async #file(id: string): Promise<string | undefined> {
+    if (!ID_PATTERN.test(id)) return undefined;
+    const inNew = path.join(this.dir, 'new', id);
+    try {
+      await fs.access(inNew);
+      return inNew;
+    } catch {
+      // fall through to cur/
+    }
+    try {
+      const names = await fs.readdir(path.join(this.dir, 'cur'));
+      const name = names.find((n) => n === id || n.startsWith(`${id}:`));
+      return name ? path.join(this.dir, 'cur', name) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #summary(id: string, raw?: Buffer): Promise<MailSummary> {
+    const cached = this.#summaries.get(id);
+    if (cached) return cached;
+    const data = raw ?? (await this.raw(id));
+    if (!data) throw new Error(`no message ${id}`);
+    // Only the header block is needed for a summary.
+    const end = data.indexOf('\r\n\r\n');
+    const head = end >= 0 ? data.subarray(0, end + 4) : data;
+    const parsed = await simpleParser(head, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+    const delivered = Number(id.split('.')[0]);
+    const summary: MailSummary = {
+      id,
+      from: addressList(parsed.from)[0] ?? '',
+      to: [...addressList(parsed.to), ...addressList(parsed.cc)],
+      subject: parsed.subject ?? '',
+      date: (parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : new Date(delivered)).toISOString(),
+      size: data.length,
+    };
+    this.#summaries.set(id, summary);
+    return summary;
+  }
+}
+
+function compareIds(a: string, b: string): number {
+  const ta = Number(a.split('.')[0]);
+  const tb = Number(b.split('.')[0]);
+  if (ta !== tb) return ta - tb;
+  const qa = Number(/Q(\d+)/.exec(a)?.[1] ?? 0);
+  const qb = Number(/Q(\d+)/.exec(b)?.[1] ?? 0);
+  return qa - qb || a.localeCompare(b);
+}
+
+/** fsync a folder so a rename into it survives a crash. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Console forms of an exchange record: the pretty timeline line and JSON lines (SPEC.md).
+ * @module
+ */
+import type { Writable } from 'node:stream';
+import type { ExchangeLog, ExchangeRecord } from './exchange.js';
+
+export type LogFormat = 'pretty' | 'json';
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+function clock(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** "13 B", "4.2 KiB", "1.5 MiB". */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function duration(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * One timeline line:
+ * `11:42:08.020  ftp   server  127.0.0.1:40022  RETR hello.txt           → 226 Transfer complete   2.1 ms  13 B`
+ */
+export function formatPretty(record: ExchangeRecord): string {
+  const bytes = record.bytesIn + record.bytesOut;
+  const parts = [
+    clock(record.time),
+    pad(record.protocol, 4),
+    pad(record.side, 6),
+    pad(record.peer, 15),
+    `${pad(record.request, 24)} → ${pad(record.response, 22)}`,
+    duration(record.durationMs),
+  ];
+  let line = parts.join('  ');
+  if (bytes > 0) line += `  ${formatBytes(bytes)}`;
+  return line;
+}
+
+/** One JSON line (no trailing newline). */
+export function formatJson(record: ExchangeRecord): string {
+  return JSON.stringify(record);
+}
+
+/** Writes every future record of `log` to `stream` in `format`; returns the detach function. */
+export function attachConsole(log: ExchangeLog, stream: Writable, format: LogFormat): () => void {
+  const fmt = format === 'json' ? formatJson : formatPretty;
+  return log.subscribe((record) => {
+    stream.write(`${fmt(record)}\n`);
+  });
+}

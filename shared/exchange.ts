@@ -1,0 +1,150 @@
+/**
+ * The exchange log: one record per request/response pair, on either side, for every protocol.
+ * It is the spine of the product: the console timeline, the JSON log, the test API and the
+ * HTTP API all read it. Memory is bounded by a ring buffer.
+ * @module
+ */
+import { EXCHANGE_LOG_CAPACITY, EXCHANGE_TEXT_MAX } from './limits.js';
+
+export const PROTOCOLS = ['http', 'ftp', 'smtp', 'dns'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+export type Side = 'server' | 'client';
+export type Transport = 'tcp' | 'udp' | 'tls';
+
+/** One request/response pair (format fixed by SPEC.md). */
+export interface ExchangeRecord {
+  readonly id: number;
+  /** ISO 8601 time the request arrived (or was sent, on the client side). */
+  readonly time: string;
+  readonly protocol: Protocol;
+  readonly side: Side;
+  readonly transport: Transport;
+  /** Connection id, e.g. "ftp-12". */
+  readonly session: string;
+  /** The other end, "127.0.0.1:53211". */
+  readonly peer: string;
+  /** One line, secrets already masked: "RETR a.txt", "PASS ****". */
+  readonly request: string;
+  /** One line: "226 Transfer complete". */
+  readonly response: string;
+  readonly ok: boolean;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly durationMs: number;
+}
+
+/** What a protocol hands to {@link ExchangeLog.add}; id and (by default) time are filled in. */
+export type ExchangeInput = Omit<ExchangeRecord, 'id' | 'time'> & { readonly time?: string | Date };
+
+export type ExchangeListener = (record: ExchangeRecord) => void;
+
+export interface ExchangeLogOptions {
+  /** Records kept in memory; default {@link EXCHANGE_LOG_CAPACITY}. */
+  readonly capacity?: number;
+}
+
+/** Makes any text one bounded line: CR/LF/control characters become spaces. */
+export function oneLine(text: string, max = EXCHANGE_TEXT_MAX): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Milliseconds since `start` (a `performance.now()` value), rounded to 0.01 ms. */
+export function elapsedMs(start: number): number {
+  return Math.round((performance.now() - start) * 100) / 100;
+}
+
+/** A bounded ring of exchange records with subscribers. */
+export class ExchangeLog {
+  readonly capacity: number;
+  #ring: (ExchangeRecord | undefined)[];
+  #head = 0; // index of the oldest record
+  #size = 0;
+  #nextId = 1;
+  #listeners = new Set<ExchangeListener>();
+
+  constructor(options: ExchangeLogOptions = {}) {
+    const capacity = options.capacity ?? EXCHANGE_LOG_CAPACITY;
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer`);
+    this.capacity = capacity;
+    this.#ring = new Array<ExchangeRecord | undefined>(capacity);
+  }
+
+  /** Records kept now (at most `capacity`). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Records ever added, including those the ring has dropped. */
+  get total(): number {
+    return this.#nextId - 1;
+  }
+
+  /** Adds a record, notifies subscribers, returns the stored record. */
+  add(input: ExchangeInput): ExchangeRecord {
+    const time = input.time === undefined ? new Date() : new Date(input.time);
+    const record: ExchangeRecord = Object.freeze({
+      id: this.#nextId++,
+      time: time.toISOString(),
+      protocol: input.protocol,
+      side: input.side,
+      transport: input.transport,
+      session: input.session,
+      peer: input.peer,
+      request: oneLine(input.request),
+      response: oneLine(input.response),
+      ok: input.ok,
+      bytesIn: input.bytesIn,
+      bytesOut: input.bytesOut,
+      durationMs: input.durationMs,
+    });
+    const tail = (this.#head + this.#size) % this.capacity;
+    this.#ring[tail] = record;
+    if (this.#size < this.capacity) this.#size++;
+    else this.#head = (this.#head + 1) % this.capacity;
+    for (const listener of this.#listeners) {
+      try {
+        listener(record);
+      } catch {
+        // A broken subscriber must not break the server that produced the record.
+      }
+    }
+    return record;
+  }
+
+  /** All kept records, oldest first. */
+  toArray(): ExchangeRecord[] {
+    const out: ExchangeRecord[] = [];
+    for (let i = 0; i < this.#size; i++) {
+      const record = this.#ring[(this.#head + i) % this.capacity];
+      if (record) out.push(record);
+    }
+    return out;
+  }
+
+  /** The last `limit` records (optionally of one protocol), oldest first. */
+  recent(filter: { protocol?: Protocol | undefined; limit?: number | undefined } = {}): ExchangeRecord[] {
+    const limit = filter.limit ?? this.capacity;
+    const out: ExchangeRecord[] = [];
+    for (let i = this.#size - 1; i >= 0 && out.length < limit; i--) {
+      const record = this.#ring[(this.#head + i) % this.capacity];
+      if (record && (filter.protocol === undefined || record.protocol === filter.protocol)) out.push(record);
+    }
+    return out.reverse();
+  }
+
+  /** Calls `listener` for every future record; returns the unsubscribe function. */
+  subscribe(listener: ExchangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Forgets every kept record (ids keep counting). */
+  clear(): void {
+    this.#ring = new Array<ExchangeRecord | undefined>(this.capacity);
+    this.#head = 0;
+    this.#size = 0;
+  }
+}

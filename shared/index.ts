@@ -1,0 +1,15 @@
+/**
+ * The shared core: sockets, lifecycles, limits, TLS, the line reader, errors and the exchange log.
+ * It knows no protocol verbs.
+ * @module
+ */
+export * from './errors.js';
+export * from './exchange.js';
+export * from './exchange-format.js';
+export * from './limits.js';
+export * from './line-reader.js';
+export * from './net-util.js';
+export * from './service.js';
+export * from './tcp-server.js';
+export * from './tls.js';
+export * from './udp-server.js';

@@ -1,0 +1,18 @@
+/**
+ * Named limits shared by every server. Each is also an option of the server that uses it;
+ * these are the defaults.
+ * @module
+ */
+
+/** Longest command line a line-based protocol accepts (RFC 5321 §4.5.3.1.4 allows 512 for SMTP commands; FTP path names need more). */
+export const MAX_LINE_LENGTH = 4096;
+/** Simultaneous connections per TCP server before new ones are turned away in the protocol's words. */
+export const MAX_CONNECTIONS = 256;
+/** A connection with no traffic for this long is closed (RFC 5321 §4.5.3.2.7 suggests 5 minutes for SMTP). */
+export const IDLE_TIMEOUT_MS = 5 * 60_000;
+/** How long `close()` lets in-flight exchanges finish before it destroys what is left. */
+export const CLOSE_GRACE_MS = 5_000;
+/** Records the in-memory exchange ring keeps; older ones are dropped so memory does not grow with traffic. */
+export const EXCHANGE_LOG_CAPACITY = 10_000;
+/** Longest request/response line kept in an exchange record; longer ones are cut with an ellipsis. */
+export const EXCHANGE_TEXT_MAX = 300;

@@ -1,0 +1,125 @@
+/**
+ * UDP listener with the same lifecycle as {@link TcpServer}: `listen()` resolves when bound,
+ * `close()` is idempotent and lets in-flight handlers finish within a grace period.
+ * @module
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { CLOSE_GRACE_MS } from './limits.js';
+import { formatHostPort } from './net-util.js';
+import { listenError } from './tcp-server.js';
+
+export interface UdpServerOptions {
+  /** Name used in errors ("dns"). */
+  readonly name: string;
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** Port; 0 (the default) picks a free one. */
+  readonly port?: number;
+}
+
+export interface Datagram {
+  readonly data: Buffer;
+  readonly address: string;
+  readonly port: number;
+  /** "127.0.0.1:53211". */
+  readonly peer: string;
+}
+
+/** Handles one datagram; `reply` sends one back to its sender. */
+export type DatagramHandler = (datagram: Datagram, reply: (data: Uint8Array) => Promise<void>) => void | Promise<void>;
+
+export class UdpServer {
+  readonly name: string;
+  readonly host: string;
+  #requestedPort: number;
+  #socket: dgram.Socket;
+  #handler: DatagramHandler;
+  #inFlight = new Set<Promise<void>>();
+  #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+  #closing: Promise<void> | undefined;
+
+  constructor(options: UdpServerOptions, handler: DatagramHandler) {
+    this.name = options.name;
+    this.host = options.host ?? '127.0.0.1';
+    this.#requestedPort = options.port ?? 0;
+    this.#handler = handler;
+    this.#socket = dgram.createSocket({ type: net.isIPv6(this.host) ? 'udp6' : 'udp4' });
+    this.#socket.on('message', (data, rinfo) => this.#receive(data, rinfo));
+    // A UDP socket reports ICMP errors of earlier sends here; none of them is fatal to the server.
+    this.#socket.on('error', () => {});
+  }
+
+  get state(): string {
+    return this.#state;
+  }
+
+  get port(): number {
+    try {
+      return this.#socket.address().port;
+    } catch {
+      return this.#requestedPort;
+    }
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.#state = 'closed';
+        reject(listenError(this.name, this.host, this.#requestedPort, err));
+      };
+      this.#socket.once('error', onError);
+      this.#socket.bind({ address: this.host, port: this.#requestedPort, exclusive: true }, () => {
+        this.#socket.off('error', onError);
+        this.#state = 'listening';
+        resolve(this.port);
+      });
+    });
+  }
+
+  /** Stops receiving, waits up to `graceMs` for handlers still running, then closes. Idempotent. */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.#closing) return this.#closing;
+    const graceMs = options.graceMs ?? CLOSE_GRACE_MS;
+    const wasListening = this.#state === 'listening';
+    this.#state = 'closing';
+    this.#closing = (async () => {
+      if (this.#inFlight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((r) => {
+          timer = setTimeout(r, graceMs);
+          timer.unref();
+        });
+        await Promise.race([Promise.allSettled([...this.#inFlight]), deadline]);
+        clearTimeout(timer);
+      }
+      if (wasListening) await new Promise<void>((r) => this.#socket.close(() => r()));
+      this.#state = 'closed';
+    })();
+    return this.#closing;
+  }
+
+  #receive(data: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.#state !== 'listening') return;
+    const datagram: Datagram = {
+      data,
+      address: rinfo.address,
+      port: rinfo.port,
+      peer: formatHostPort(rinfo.address, rinfo.port),
+    };
+    const reply = (out: Uint8Array) =>
+      new Promise<void>((resolve) => {
+        if (this.#state === 'closed') return resolve();
+        this.#socket.send(out, rinfo.port, rinfo.address, () => resolve());
+      });
+    const task = (async () => {
+      try {
+        await this.#handler(datagram, reply);
+      } catch {
+        // The protocol answers its own failures; an escaped error must not kill the listener.
+      }
+    })();
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Which class serves which protocol. Each protocol plugs in here as a {@link Service}.
+ * @module
+ */
+import { DnsService } from '../protocols/dns/service.js';
+import { FtpService } from '../protocols/ftp/service.js';
+import { HttpService } from '../protocols/http/service.js';
+import { SmtpService } from '../protocols/smtp/service.js';
+import type { Protocol } from '../shared/exchange.js';
+import type { Service, ServiceContext } from '../shared/service.js';
+import type { SuiteConfig } from './config.js';
+
+export type ServiceFactory = (ctx: ServiceContext, config: SuiteConfig) => Service;
+
+/** The concrete service class of each protocol, for typed handles. */
+export interface ServiceTypes {
+  http: HttpService;
+  ftp: FtpService;
+  smtp: SmtpService;
+  dns: DnsService;
+}
+
+export const SERVICE_FACTORIES: Readonly<Record<Protocol, ServiceFactory>> = {
+  http: (ctx, config) => new HttpService(ctx, config),
+  ftp: (ctx, config) => new FtpService(ctx, config),
+  smtp: (ctx, config) => new SmtpService(ctx, config),
+  dns: (ctx, config) => new DnsService(ctx, config),
+};
+
+/**
+ * Start order: DNS last, so its SRV records can name the real ports of the others;
+ * HTTP after SMTP, whose mail store it serves.
+ */
+export const START_ORDER: readonly Protocol[] = ['smtp', 'ftp', 'http', 'dns'];

@@ -1,0 +1,62 @@
+/**
+ * Starts the selected services of one run on one exchange log, all or nothing: when one fails to
+ * start, those already started are closed before the error is passed on.
+ * @module
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ExchangeLog, Protocol } from '../shared/exchange.js';
+import type { Service, ServiceContext } from '../shared/service.js';
+import { loadOrCreateCertificate, type TlsMaterial } from '../shared/tls.js';
+import type { SuiteConfig } from './config.js';
+import { SERVICE_FACTORIES, type ServiceFactory, START_ORDER } from './registry.js';
+
+export interface RunOptions {
+  /** Replaces the factory of some protocols (tests of the mechanism). */
+  readonly factories?: Partial<Record<Protocol, ServiceFactory>>;
+  /** Called after each service is listening. */
+  readonly onReady?: (service: Service) => void;
+}
+
+/** The services of one run, started. */
+export class Running {
+  readonly services: ReadonlyMap<Protocol, Service>;
+  #closing: Promise<void> | undefined;
+  constructor(services: Map<Protocol, Service>) {
+    this.services = services;
+  }
+  /** Closes every service at once (each gracefully); idempotent. */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.#closing ??= Promise.allSettled([...this.services.values()].map((s) => s.close(options))).then(() => {});
+    return this.#closing;
+  }
+}
+
+/** Creates the data folders, TLS material if asked, and starts the services in START_ORDER. */
+export async function startServices(config: SuiteConfig, log: ExchangeLog, options: RunOptions = {}): Promise<Running> {
+  const dataDir = path.resolve(config.data);
+  await fs.mkdir(dataDir, { recursive: true });
+  const tls: TlsMaterial | undefined = config.tls
+    ? await loadOrCreateCertificate(path.join(dataDir, 'tls'))
+    : undefined;
+  const services = new Map<Protocol, Service>();
+  const ctx: ServiceContext = { host: config.host, dataDir, log, tls, peers: () => [...services.values()] };
+  const order = START_ORDER.filter((p) => config.protocols.includes(p));
+  for (const protocol of order) {
+    const factory = options.factories?.[protocol] ?? SERVICE_FACTORIES[protocol];
+    services.set(protocol, factory(ctx, config));
+  }
+  const started: Service[] = [];
+  try {
+    for (const service of services.values()) {
+      await service.start();
+      started.push(service);
+      options.onReady?.(service);
+    }
+  } catch (err) {
+    // Nothing half-started is left listening.
+    await Promise.allSettled([...services.values()].map((s) => s.close({ graceMs: 0 })));
+    throw err;
+  }
+  return new Running(services);
+}

@@ -1,0 +1,177 @@
+/**
+ * `startSuite()`: minisuite as in-process fake servers for other projects' tests. Defaults differ
+ * from `minisuite start` where tests need them to: every port is 0 (a free one) and the data
+ * folder is a fresh temporary one, removed on close.
+ * @module
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TimeoutError } from '../shared/errors.js';
+import { ExchangeLog, type ExchangeRecord, PROTOCOLS, type Protocol } from '../shared/exchange.js';
+import { formatPretty } from '../shared/exchange-format.js';
+import { type ConfigFile, resolveConfig } from './config.js';
+import type { ServiceTypes } from './registry.js';
+import { type Running, type RunOptions, startServices } from './runner.js';
+
+export interface SuiteOptions {
+  /** Protocols to start; default all four. */
+  readonly protocols?: readonly Protocol[];
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** Ports per protocol; default 0 (a free port) for each. */
+  readonly ports?: Partial<Record<Protocol, number>>;
+  /** Data root; default a fresh temporary folder, removed on close. A given folder is kept. */
+  readonly data?: string;
+  /** Zone files for DNS; default the built-in `suite.test`. */
+  readonly zones?: readonly string[];
+  /** STARTTLS / AUTH TLS with a generated certificate; default false. */
+  readonly tls?: boolean;
+  /** FTP read-write accounts, "NAME:PASS" or objects; default none. */
+  readonly ftpUsers?: readonly (string | { name: string; pass: string })[];
+  /** Anonymous (read-only) FTP; default true. */
+  readonly ftpAnonymous?: boolean;
+  /** SMTP accounts; when any is given, AUTH is required; default none. */
+  readonly smtpUsers?: readonly (string | { name: string; pass: string })[];
+  /** Largest SMTP message in bytes; default 10 MiB. */
+  readonly smtpMaxSize?: number;
+  /** Exchange records kept in memory; default 10,000. */
+  readonly logCapacity?: number;
+  /** Mechanism hook (tests of the suite itself). */
+  readonly runOptions?: RunOptions;
+}
+
+export interface WaitOptions {
+  /** How long to wait; default 5,000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/** Default timeout of `waitFor`. */
+export const WAIT_TIMEOUT_MS = 5_000;
+
+/** A running suite. Protocol handles throw when that protocol was not started. */
+export class Suite {
+  readonly log: ExchangeLog;
+  readonly dataDir: string;
+  #running: Running;
+  #ownsData: boolean;
+  #closing: Promise<void> | undefined;
+
+  constructor(running: Running, log: ExchangeLog, dataDir: string, ownsData: boolean) {
+    this.#running = running;
+    this.log = log;
+    this.dataDir = dataDir;
+    this.#ownsData = ownsData;
+  }
+
+  #get<P extends Protocol>(protocol: P): ServiceTypes[P] {
+    const service = this.#running.services.get(protocol);
+    if (!service)
+      throw new Error(
+        `${protocol} was not started in this suite (protocols: ${[...this.#running.services.keys()].join(', ')})`,
+      );
+    return service as ServiceTypes[P];
+  }
+
+  get http(): ServiceTypes['http'] {
+    return this.#get('http');
+  }
+  get ftp(): ServiceTypes['ftp'] {
+    return this.#get('ftp');
+  }
+  get smtp(): ServiceTypes['smtp'] {
+    return this.#get('smtp');
+  }
+  get dns(): ServiceTypes['dns'] {
+    return this.#get('dns');
+  }
+
+  /** Protocols started in this suite. */
+  get protocols(): Protocol[] {
+    return [...this.#running.services.keys()];
+  }
+
+  /** Every exchange record kept so far, oldest first. */
+  get exchanges(): ExchangeRecord[] {
+    return this.log.toArray();
+  }
+
+  /**
+   * Resolves with the first exchange of `protocol` matching `predicate`, past or future. A timeout
+   * rejects with an error that says what was awaited and lists the last exchanges of that protocol.
+   */
+  waitFor(
+    protocol: Protocol,
+    predicate: (record: ExchangeRecord) => boolean = () => true,
+    options: WaitOptions = {},
+  ): Promise<ExchangeRecord> {
+    const timeoutMs = options.timeoutMs ?? WAIT_TIMEOUT_MS;
+    const match = (r: ExchangeRecord) => r.protocol === protocol && predicate(r);
+    const past = this.log.toArray().find(match);
+    if (past) return Promise.resolve(past);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        const last = this.log.recent({ protocol, limit: 10 });
+        const listing = last.length > 0 ? last.map((r) => `  ${formatPretty(r)}`).join('\n') : '  (none)';
+        reject(
+          new TimeoutError(
+            `waitFor(${protocol}, ${predicate.toString().slice(0, 200)}) timed out after ${timeoutMs} ms; last ${protocol} exchanges:\n${listing}`,
+          ),
+        );
+      }, timeoutMs);
+      timer.unref();
+      const unsubscribe = this.log.subscribe((r) => {
+        if (!match(r)) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(r);
+      });
+    });
+  }
+
+  /** Closes every server, then removes the temporary data folder; idempotent. */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#running.close({ graceMs: options.graceMs ?? 1_000 });
+      if (this.#ownsData) await fs.rm(this.dataDir, { recursive: true, force: true });
+    })();
+    return this.#closing;
+  }
+}
+
+/** Starts the chosen protocols on free ports with a fresh data folder; see {@link SuiteOptions}. */
+export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
+  const ownsData = options.data === undefined;
+  const dataDir = options.data ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-')));
+  const ports = Object.fromEntries(PROTOCOLS.map((p) => [p, { port: options.ports?.[p] ?? 0 }])) as Record<
+    Protocol,
+    { port: number }
+  >;
+  const layer: ConfigFile = {
+    protocols: options.protocols ? [...options.protocols] : [...PROTOCOLS],
+    host: options.host ?? '127.0.0.1',
+    data: dataDir,
+    tls: options.tls ?? false,
+    http: ports.http,
+    ftp: {
+      ...ports.ftp,
+      users: options.ftpUsers ? [...options.ftpUsers] : [],
+      anonymous: options.ftpAnonymous ?? true,
+    },
+    smtp: {
+      ...ports.smtp,
+      users: options.smtpUsers ? [...options.smtpUsers] : [],
+      ...(options.smtpMaxSize !== undefined ? { maxSize: options.smtpMaxSize } : {}),
+    },
+    dns: { ...ports.dns, zones: options.zones ? [...options.zones] : [] },
+  };
+  const log = new ExchangeLog(options.logCapacity !== undefined ? { capacity: options.logCapacity } : {});
+  try {
+    const running = await startServices(resolveConfig(layer), log, options.runOptions);
+    return new Suite(running, log, dataDir, ownsData);
+  } catch (err) {
+    if (ownsData) await fs.rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}

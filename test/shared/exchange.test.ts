@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { type ExchangeInput, ExchangeLog, oneLine } from '../../shared/exchange.js';
+import { formatJson, formatPretty } from '../../shared/exchange-format.js';
+
+const base: ExchangeInput = {
+  protocol: 'ftp',
+  side: 'server',
+  transport: 'tcp',
+  session: 'ftp-1',
+  peer: '127.0.0.1:40022',
+  request: 'RETR hello.txt',
+  response: '226 Transfer complete',
+  ok: true,
+  bytesIn: 0,
+  bytesOut: 13,
+  durationMs: 2.1,
+};
+
+describe('ExchangeLog', () => {
+  it('stays bounded under 100,000 records and keeps the newest', () => {
+    const log = new ExchangeLog({ capacity: 1000 });
+    for (let i = 0; i < 100_000; i++) log.add({ ...base, request: `RETR f${i}` });
+    expect(log.size).toBe(1000);
+    expect(log.total).toBe(100_000);
+    const all = log.toArray();
+    expect(all).toHaveLength(1000);
+    expect(all[0]?.request).toBe('RETR f99000');
+    expect(all.at(-1)?.request).toBe('RETR f99999');
+    expect(all.at(-1)?.id).toBe(100_000);
+  });
+
+  it('defaults to 10,000 records', () => {
+    const log = new ExchangeLog();
+    for (let i = 0; i < 10_050; i++) log.add(base);
+    expect(log.size).toBe(10_000);
+    expect(log.toArray()[0]?.id).toBe(51);
+  });
+
+  it('filters recent records by protocol, oldest first', () => {
+    const log = new ExchangeLog();
+    log.add({ ...base, request: 'a' });
+    log.add({ ...base, protocol: 'dns', request: 'A x.test' });
+    log.add({ ...base, request: 'b' });
+    log.add({ ...base, request: 'c' });
+    expect(log.recent({ protocol: 'ftp', limit: 2 }).map((r) => r.request)).toEqual(['b', 'c']);
+    expect(log.recent({ protocol: 'dns' }).map((r) => r.request)).toEqual(['A x.test']);
+  });
+
+  it('notifies subscribers until they unsubscribe, and survives a throwing one', () => {
+    const log = new ExchangeLog();
+    const seen: number[] = [];
+    log.subscribe(() => {
+      throw new Error('broken');
+    });
+    const off = log.subscribe((r) => seen.push(r.id));
+    log.add(base);
+    off();
+    log.add(base);
+    expect(seen).toEqual([1]);
+  });
+
+  it('keeps request and response to one bounded line', () => {
+    const log = new ExchangeLog();
+    const r = log.add({ ...base, request: 'RETR a\r\nDELE b', response: 'x'.repeat(1000) });
+    expect(r.request).toBe('RETR a DELE b');
+    expect(r.response.length).toBeLessThanOrEqual(300);
+    expect(oneLine('a\u0000b')).toBe('a b');
+  });
+});
+
+describe('exchange formats', () => {
+  it('prints the pretty timeline line of SPEC.md', () => {
+    const line = formatPretty({ ...base, id: 1, time: new Date(2026, 0, 1, 11, 42, 8, 20).toISOString() });
+    expect(line).toMatch(
+      /^11:42:08\.020 {2}ftp {3}server {2}127\.0\.0\.1:40022 {2}RETR hello\.txt {11}→ 226 Transfer complete {3}2\.1 ms {2}13 B$/,
+    );
+  });
+
+  it('prints JSON lines with every field', () => {
+    const rec = new ExchangeLog().add(base);
+    const parsed = JSON.parse(formatJson(rec)) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort()).toEqual(
+      [
+        'id',
+        'time',
+        'protocol',
+        'side',
+        'transport',
+        'session',
+        'peer',
+        'request',
+        'response',
+        'ok',
+        'bytesIn',
+        'bytesOut',
+        'durationMs',
+      ].sort(),
+    );
+    expect(parsed['time']).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+});
