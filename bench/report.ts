@@ -35,11 +35,23 @@ function fmt(n: number): string {
 export function formatTable(results: readonly BenchResult[]): string {
   const rows = results.map((r) => {
     const ratio = ratioOf(r);
-    const verdict = r.target === undefined ? '' : ratio >= r.target ? `ok (target ${r.target}×)` : `BELOW target ${r.target}×`;
-    return [r.name, `${fmt(r.ours)} ${r.unit}`, `${r.peerName}: ${fmt(r.peer)} ${r.unit}`, `${ratio.toFixed(2)}×`, verdict, r.notes ?? ''];
+    const verdict =
+      r.target === undefined ? '' : ratio >= r.target ? `ok (target ${r.target}×)` : `BELOW target ${r.target}×`;
+    return [
+      r.name,
+      `${fmt(r.ours)} ${r.unit}`,
+      `${r.peerName}: ${fmt(r.peer)} ${r.unit}`,
+      `${ratio.toFixed(2)}×`,
+      verdict,
+      r.notes ?? '',
+    ];
   });
   const header = ['benchmark', 'minisuite', 'peer', 'ratio', 'verdict', 'notes'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -1,0 +1,43 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+/** Exit 2 and exactly one line on stderr that names the problem (SPEC.md). */
+async function expectUsageError(args: string[], pattern: RegExp): Promise<void> {
+  const r = await runCli(args);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('minisuite start: bad input exits 2 with one clear line', () => {
+  it('names an unknown flag', () => expectUsageError(['start', '--htp-port', '1'], /Unknown option '--htp-port'/));
+  it('names a bad port', () => expectUsageError(['start', '--smtp-port', 'x'], /--smtp-port: expected a port number/));
+  it('names an unknown protocol', () => expectUsageError(['start', 'gopher'], /unknown protocol 'gopher'/));
+  it('names a bad config field', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-cli-'));
+    const file = path.join(dir, 'bad.yaml');
+    await fs.writeFile(file, 'dns:\n  port: 99999\n');
+    await expectUsageError(['start', '--config', file], /bad\.yaml dns\.port: .*65535/);
+    await fs.rm(dir, { recursive: true });
+  });
+  it('names an unreadable config file', () =>
+    expectUsageError(['start', '--config', '/nonexistent/m.json'], /--config: cannot read \/nonexistent\/m\.json/));
+  it('says so for an unknown command', () => expectUsageError(['serve'], /unknown command 'serve'/));
+});
+
+describe('minisuite --help and --version', () => {
+  it('prints usage and version', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('start [http] [ftp] [smtp] [dns]');
+    const startHelp = await runCli(['start', '--help']);
+    expect(startHelp.stdout).toContain('--ftp-pasv-ports A-B');
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
