@@ -23,8 +23,16 @@ export interface SuiteOptions {
   readonly ports?: Partial<Record<Protocol, number>>;
   /** Data root; default a fresh temporary folder, removed on close. A given folder is kept. */
   readonly data?: string;
-  /** Zone files for DNS; default the built-in `suite.test`. */
+  /**
+   * DNS zones: paths of RFC 1035 master files, or zone text inline (any string with a newline);
+   * default the built-in `suite.test`.
+   */
   readonly zones?: readonly string[];
+  /**
+   * Files to put in the FTP root (also served at /files over HTTP) before the servers start:
+   * an object of path → content, or the path of a folder whose contents are copied.
+   */
+  readonly files?: Readonly<Record<string, string | Uint8Array>> | string;
   /** STARTTLS / AUTH TLS with a generated certificate; default false. */
   readonly tls?: boolean;
   /** FTP read-write accounts, "NAME:PASS" or objects; default none. */
@@ -144,6 +152,14 @@ export class Suite {
 export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   const ownsData = options.data === undefined;
   const dataDir = options.data ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-')));
+  let zones: string[] = [];
+  try {
+    await seedFiles(path.join(dataDir, 'files'), options.files);
+    zones = await zoneFiles(path.join(dataDir, 'zones'), options.zones ?? []);
+  } catch (err) {
+    if (ownsData) await fs.rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const ports = Object.fromEntries(PROTOCOLS.map((p) => [p, { port: options.ports?.[p] ?? 0 }])) as Record<
     Protocol,
     { port: number }
@@ -164,7 +180,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       users: options.smtpUsers ? [...options.smtpUsers] : [],
       ...(options.smtpMaxSize !== undefined ? { maxSize: options.smtpMaxSize } : {}),
     },
-    dns: { ...ports.dns, zones: options.zones ? [...options.zones] : [] },
+    dns: { ...ports.dns, zones },
   };
   const log = new ExchangeLog(options.logCapacity !== undefined ? { capacity: options.logCapacity } : {});
   try {
@@ -174,4 +190,36 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     if (ownsData) await fs.rm(dataDir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Writes seed files into the FTP root; paths may not leave it. */
+async function seedFiles(root: string, files: SuiteOptions['files']): Promise<void> {
+  await fs.mkdir(root, { recursive: true });
+  if (files === undefined) return;
+  if (typeof files === 'string') {
+    await fs.cp(files, root, { recursive: true });
+    return;
+  }
+  for (const [name, content] of Object.entries(files)) {
+    const target = path.resolve(root, name.replace(/^\/+/, ''));
+    if (!target.startsWith(root + path.sep)) throw new Error(`files: '${name}' leaves the FTP root`);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, content);
+  }
+}
+
+/** Inline zone texts are written to files so the DNS server loads every zone the same way. */
+async function zoneFiles(dir: string, zones: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const [i, zone] of zones.entries()) {
+    if (!zone.includes('\n')) {
+      out.push(path.resolve(zone));
+      continue;
+    }
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, `inline-${i + 1}.zone`);
+    await fs.writeFile(file, zone);
+    out.push(file);
+  }
+  return out;
 }

@@ -100,3 +100,22 @@ describe('startSuite (mechanism)', () => {
     await Promise.all([a.close(), b.close()]);
   });
 });
+
+describe('startSuite seeding', () => {
+  it('puts seed files into the FTP root and writes inline zones to files', async () => {
+    const suite = await startSuite({
+      protocols: ['ftp'],
+      files: { 'hello.txt': 'hi\n', 'docs/a.bin': new Uint8Array([1, 2, 3]) },
+      runOptions: { factories: fakeFactories() },
+    });
+    expect(fs.readFileSync(`${suite.dataDir}/files/hello.txt`, 'utf8')).toBe('hi\n');
+    expect([...fs.readFileSync(`${suite.dataDir}/files/docs/a.bin`)]).toEqual([1, 2, 3]);
+    await suite.close();
+  });
+
+  it('refuses a seed path that leaves the root', async () => {
+    await expect(
+      startSuite({ protocols: ['ftp'], files: { '../evil': 'x' }, runOptions: { factories: fakeFactories() } }),
+    ).rejects.toThrow("files: '../evil' leaves the FTP root");
+  });
+});
