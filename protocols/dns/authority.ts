@@ -110,7 +110,7 @@ export function answerQuestion(zones: readonly Zone[], question: Question): Auth
       break;
     }
     const cname = node.get('CNAME')?.[0];
-    if (!cname || cname.type !== 'CNAME') return negative(zone, RCODE.NOERROR, answers);
+    if (cname?.type !== 'CNAME') return negative(zone, RCODE.NOERROR, answers);
     answers.push(...withOwner([cname], name));
     const target = cname.data;
     // Out-of-zone targets are the resolver's business; loops end the chain.

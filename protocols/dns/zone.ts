@@ -33,7 +33,7 @@ export class Zone {
   /** The SOA record; a zone without one cannot answer. */
   get soa(): SoaRecord {
     const soa = this.#nodes.get(this.origin)?.get('SOA')?.[0];
-    if (!soa || soa.type !== 'SOA') throw new Error(`zone ${absolute(this.origin)} has no SOA record`);
+    if (soa?.type !== 'SOA') throw new Error(`zone ${absolute(this.origin)} has no SOA record`);
     return soa;
   }
 
