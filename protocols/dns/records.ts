@@ -68,9 +68,10 @@ export const RCODE = {
 export type RcodeName = keyof typeof RCODE;
 
 /** "NOERROR", "BADVERS", or "RCODE23". */
+const RCODE_NAMES = new Map<number, string>(Object.entries(RCODE).map(([name, value]) => [value, name]));
+
 export function rcodeName(code: number): string {
-  for (const [name, value] of Object.entries(RCODE)) if (value === code) return name;
-  return `RCODE${code}`;
+  return RCODE_NAMES.get(code) ?? `RCODE${code}`;
 }
 
 export interface MxData {

@@ -33,8 +33,29 @@ export interface ResponseSpec {
   readonly opt?: { readonly udpSize: number } | undefined;
 }
 
+/** Labels of names we write often (zone names), bounded so names from the wire cannot grow it. */
+const LABEL_CACHE_LIMIT = 10_000;
+const labelCache = new Map<string, { labels: Buffer[]; suffixes: string[] }>();
+
+function labelsOf(key: string): { labels: Buffer[]; suffixes: string[] } {
+  let entry = labelCache.get(key);
+  if (!entry) {
+    const raw = splitName(key);
+    entry = {
+      labels: raw.map((l) => Buffer.from(l, 'latin1')),
+      suffixes: raw.map((_, i) => (i === 0 ? key : raw.slice(i).map(escapeLabel).join('.'))),
+    };
+    if (labelCache.size >= LABEL_CACHE_LIMIT) labelCache.clear();
+    labelCache.set(key, entry);
+  }
+  return entry;
+}
+
+/** One scratch buffer for every answer (encoding is synchronous); the result is copied out of it. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
 class Writer {
-  buf = Buffer.allocUnsafe(4096);
+  buf = scratch;
   at = 0;
   names = new Map<string, number>();
   ensure(n: number): void {
@@ -42,6 +63,7 @@ class Writer {
     const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
     this.buf.copy(bigger, 0, 0, this.at);
     this.buf = bigger;
+    scratch = bigger;
   }
   u16(v: number): void {
     this.ensure(2);
@@ -60,16 +82,22 @@ class Writer {
   }
   /** Writes a name key, compressed against every name written so far. */
   name(key: string): void {
-    const labels = splitName(key);
+    // The usual owner is the question name itself: one pointer, no splitting.
+    const whole = this.names.get(key);
+    if (whole !== undefined) {
+      this.u16(0xc000 | whole);
+      return;
+    }
+    const { labels, suffixes } = labelsOf(key);
     for (let i = 0; i < labels.length; i++) {
-      const suffix = i === 0 ? key : labels.slice(i).map(escapeLabel).join('.');
-      const pointer = this.names.get(suffix);
+      const suffix = suffixes[i] as string;
+      const pointer = i === 0 ? undefined : this.names.get(suffix);
       if (pointer !== undefined) {
         this.u16(0xc000 | pointer);
         return;
       }
       if (this.at <= MAX_POINTER) this.names.set(suffix, this.at);
-      const label = Buffer.from(labels[i] as string, 'latin1');
+      const label = labels[i] as Buffer;
       this.ensure(label.length + 1);
       this.buf[this.at++] = label.length;
       this.bytes(label);
@@ -88,12 +116,22 @@ class Writer {
 
 /** Remembers the question's name suffixes so owners can point at them. */
 function registerQuestion(w: Writer, q: WireQuestion, start: number): void {
+  const first = q.labelOffsets[0];
+  if (first === undefined) return;
+  if (!q.name.includes('\\')) {
+    // Plain names: each suffix starts after a dot.
+    let from = 0;
+    for (let i = 0; i < q.labelOffsets.length; i++) {
+      const suffix = from === 0 ? q.name : q.name.slice(from);
+      if (!w.names.has(suffix)) w.names.set(suffix, start + (q.labelOffsets[i] as number) - first);
+      from = q.name.indexOf('.', from) + 1;
+    }
+    return;
+  }
   const keyLabels = splitName(q.name);
   for (let i = 0; i < q.labelOffsets.length; i++) {
-    const offset = start + (q.labelOffsets[i] as number) - (q.labelOffsets[0] as number);
-    if (offset > MAX_POINTER) break;
     const suffix = keyLabels.slice(i).map(escapeLabel).join('.');
-    if (!w.names.has(suffix)) w.names.set(suffix, offset);
+    if (!w.names.has(suffix)) w.names.set(suffix, start + (q.labelOffsets[i] as number) - first);
   }
 }
 

@@ -100,7 +100,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       const port = await tcp.listen();
       const udp = new UdpServer({ name: 'dns', host: this.host, port }, (datagram, reply) => {
         const out = this.#handle(datagram.data, 'udp', datagram.peer, 'dns-udp');
-        return out ? reply(out) : undefined;
+        if (out) void reply(out);
       });
       try {
         await udp.listen();
@@ -186,21 +186,28 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   }
 
   #handle(input: Buffer, transport: DnsTransport, peer: string, session: string): Buffer | undefined {
-    const time = new Date();
     const t0 = performance.now();
     const outcome = respond(input, transport, this.#options.zones(), {
       maxUdpPayload: this.#options.maxUdpPayload ?? MAX_UDP_PAYLOAD,
     });
-    this.#record({
-      ...outcome,
-      time,
+    const event: QueryEvent = {
+      time: new Date(),
       transport,
       peer,
       session,
+      message: outcome.message,
+      request: outcome.request,
+      response: outcome.response,
+      ok: outcome.ok,
+      rcode: outcome.rcode,
+      question: outcome.question,
+      answers: outcome.answers,
+      truncated: outcome.truncated,
       bytesIn: input.length,
       bytesOut: outcome.message?.length ?? 0,
       durationMs: elapsedMs(t0),
-    });
+    };
+    this.#record(event);
     return outcome.message;
   }
 
@@ -217,7 +224,6 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       bytesIn: event.bytesIn,
       bytesOut: event.bytesOut,
       durationMs: event.durationMs,
-      time: event.time,
     });
     this.emit('query', event);
   }
