@@ -29,6 +29,8 @@ export interface Datagram {
 /** Handles one datagram; `reply` sends one back to its sender. */
 export type DatagramHandler = (datagram: Datagram, reply: (data: Uint8Array) => Promise<void>) => void | Promise<void>;
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 export class UdpServer {
   readonly name: string;
   readonly host: string;
@@ -93,6 +95,8 @@ export class UdpServer {
         await Promise.race([Promise.allSettled([...this.#inFlight]), deadline]);
         clearTimeout(timer);
       }
+      // Replies are sent after an address lookup on the next tick: let them leave before closing.
+      await new Promise<void>((r) => setImmediate(r));
       if (wasListening) await new Promise<void>((r) => this.#socket.close(() => r()));
       this.#state = 'closed';
     })();
@@ -107,18 +111,26 @@ export class UdpServer {
       port: rinfo.port,
       peer: formatHostPort(rinfo.address, rinfo.port),
     };
-    const reply = (out: Uint8Array) =>
-      new Promise<void>((resolve) => {
-        if (this.#state === 'closed') return resolve();
-        this.#socket.send(out, rinfo.port, rinfo.address, () => resolve());
-      });
-    const task = (async () => {
-      try {
-        await this.#handler(datagram, reply);
-      } catch {
-        // The protocol answers its own failures; an escaped error must not kill the listener.
-      }
-    })();
+    // No send callback: Node then tries a synchronous send (uv_udp_try_send) instead of queueing
+    // one and calling back per datagram, which halves the throughput of a small-answer server.
+    // UDP is fire-and-forget anyway; send errors arrive on the socket's 'error' event.
+    const reply = (out: Uint8Array): Promise<void> => {
+      if (this.#state !== 'closed') this.#socket.send(out, rinfo.port, rinfo.address);
+      return RESOLVED;
+    };
+    let result: void | Promise<void>;
+    try {
+      result = this.#handler(datagram, reply);
+    } catch {
+      // The protocol answers its own failures; an escaped error must not kill the listener.
+      return;
+    }
+    // Only asynchronous handlers are in flight; synchronous ones are done already.
+    if (!result || typeof result.then !== 'function') return;
+    const task = result.then(
+      () => {},
+      () => {},
+    );
     this.#inFlight.add(task);
     void task.finally(() => this.#inFlight.delete(task));
   }

@@ -1,28 +1,215 @@
 /**
- * The dns service as the CLI and startSuite run it. Placeholder until the dns issue lands.
+ * The dns service as the CLI and `startSuite` run it: loads the zones (`--zone` files, or the
+ * built-in `suite.test`), serves them, and offers tests run-time records and the query history.
  * @module
  */
-import { MinisuiteError } from '../../shared/errors.js';
+import fs from 'node:fs/promises';
+import { ConfigError } from '../../shared/errors.js';
+import type { Protocol } from '../../shared/exchange.js';
+import { formatHostPort } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
 import type { SuiteConfig } from '../../suite/config.js';
+import { findZone } from './authority.js';
+import { builtinZone } from './builtin-zone.js';
+import { absolute } from './names.js';
+import type { ZoneRecord, ZoneType } from './records.js';
+import type { DnsTransport } from './responder.js';
+import { DnsServer, type QueryEvent } from './server.js';
+import type { Zone } from './zone.js';
+import { parseRecords, zoneFromText } from './zone-file.js';
+
+/** Queries kept by {@link DnsService.queries}; older ones are dropped. */
+export const QUERY_HISTORY = 10_000;
+/** TTL of records added at run time without one. */
+export const ADDED_RECORD_TTL = 60;
+
+/** A record for {@link DnsService.addRecord}: names absolute (trailing dot optional), data in zone-file form. */
+export interface RecordInput {
+  readonly name: string;
+  readonly type: ZoneType;
+  /** Default {@link ADDED_RECORD_TTL}. */
+  readonly ttl?: number;
+  /** "10.0.0.1", "10 mail.example.test", or for TXT the strings (quoted for you). */
+  readonly data: string | readonly string[];
+}
+
+/** What {@link DnsService.removeRecord} removes: every record of the name, or of one type, or one record. */
+export interface RecordMatchInput {
+  readonly name: string;
+  readonly type?: ZoneType;
+  readonly data?: string | readonly string[];
+}
+
+/** One query the server received. */
+export interface ReceivedQuery {
+  /** As sent ("WWW.suite.test"); undefined when the message had no readable question. */
+  readonly name: string | undefined;
+  readonly type: string | undefined;
+  readonly transport: DnsTransport;
+  readonly peer: string;
+  /** "NOERROR", "NXDOMAIN", "FORMERR"..., or "NONE" when dropped. */
+  readonly rcode: string;
+  readonly answers: number;
+  readonly truncated: boolean;
+  readonly time: Date;
+}
+
+function quoteTxt(s: string): string {
+  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function toLine(input: RecordInput | RecordMatchInput, type: string): string {
+  const data = input.data ?? '';
+  const rdata = typeof data === 'string' ? data : data.map(quoteTxt).join(' ');
+  const ttl = 'ttl' in input && input.ttl !== undefined ? input.ttl : ADDED_RECORD_TTL;
+  return `${input.name.endsWith('.') ? input.name : `${input.name}.`} ${ttl} IN ${type} ${rdata}`;
+}
+
+/** Parses one record given as an object or a zone-file line; names are taken as absolute. */
+function parseOne(input: RecordInput | string, what: string): ZoneRecord {
+  const line = typeof input === 'string' ? input : toLine(input, input.type);
+  if (/[\r\n]/.test(line)) throw new ConfigError(what, 'a record is one line');
+  const [parsed, extra] = parseRecords(line, { file: what, origin: '', defaultTtl: ADDED_RECORD_TTL });
+  if (!parsed || extra) throw new ConfigError(what, `expected exactly one record in '${line}'`);
+  return parsed.record;
+}
 
 export class DnsService implements Service {
   readonly protocol = 'dns' as const;
-  readonly port: number;
-  constructor(_ctx: ServiceContext, config: SuiteConfig) {
-    this.port = config.dns.port;
+  #ctx: ServiceContext;
+  #config: SuiteConfig;
+  #zones: Zone[] = [];
+  #server: DnsServer | undefined;
+  #history: ReceivedQuery[] = [];
+
+  constructor(ctx: ServiceContext, config: SuiteConfig) {
+    this.#ctx = ctx;
+    this.#config = config;
   }
+
+  get host(): string {
+    return this.#ctx.host;
+  }
+
+  get port(): number {
+    return this.#server?.port ?? this.#config.dns.port;
+  }
+
+  /** The zones served (the built-in one, or those of `--zone`). */
+  get zones(): readonly Zone[] {
+    return this.#zones;
+  }
+
   async start(): Promise<void> {
-    throw new MinisuiteError('MS_LISTEN_FAILED', 'dns: not implemented yet');
+    this.#zones = await this.#loadZones();
+    const server = new DnsServer({
+      zones: () => this.#zones,
+      host: this.#ctx.host,
+      port: this.#config.dns.port,
+      log: this.#ctx.log,
+    });
+    server.on('query', (e) => this.#remember(e));
+    this.#server = server;
+    await server.listen();
   }
+
   urls(): string[] {
-    return [];
+    const where = formatHostPort(this.host, this.port);
+    return [`udp://${where}`, `tcp://${where}`];
   }
+
   openConnections(): number {
-    return 0;
+    return this.#server?.connections ?? 0;
   }
+
   healthy(): boolean {
-    return false;
+    return this.#server?.listening ?? false;
   }
-  async close(): Promise<void> {}
+
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    return this.#server?.close(options) ?? Promise.resolve();
+  }
+
+  /**
+   * Adds a record at run time to the zone that contains it (a zone-file line like
+   * `"x.suite.test. 60 IN A 10.0.0.1"` or a {@link RecordInput}). Returns false when it was there.
+   */
+  addRecord(record: RecordInput | string): boolean {
+    const parsed = parseOne(record, 'addRecord');
+    const zone = findZone(this.#zones, parsed.name);
+    if (!zone) throw new ConfigError('addRecord', `${absolute(parsed.name)} is in none of the served zones`);
+    try {
+      return zone.add(parsed);
+    } catch (err) {
+      throw new ConfigError('addRecord', (err as Error).message);
+    }
+  }
+
+  /** Removes matching records (never the SOA); returns how many went. */
+  removeRecord(match: RecordMatchInput): number {
+    const probe = parseOne({ name: match.name, type: match.type ?? 'A', data: match.data ?? '127.0.0.1' }, 'match');
+    const zone = findZone(this.#zones, probe.name);
+    if (!zone) return 0;
+    return zone.remove({
+      name: probe.name,
+      ...(match.type !== undefined ? { type: match.type } : {}),
+      ...(match.data !== undefined ? { like: probe } : {}),
+    });
+  }
+
+  /** The queries received so far (the last {@link QUERY_HISTORY}), oldest first. */
+  queries(): ReceivedQuery[] {
+    return [...this.#history];
+  }
+
+  #remember(e: QueryEvent): void {
+    this.#history.push({
+      name: e.question?.name,
+      type: e.question?.type,
+      transport: e.transport,
+      peer: e.peer,
+      rcode: e.rcode,
+      answers: e.answers,
+      truncated: e.truncated,
+      time: e.time,
+    });
+    // Trim in batches so the history costs O(1) per query.
+    if (this.#history.length > QUERY_HISTORY * 1.25) this.#history.splice(0, this.#history.length - QUERY_HISTORY);
+  }
+
+  #peerPort(protocol: Protocol, configured: number): number {
+    const peer = this.#ctx.peers().find((s) => s.protocol === protocol);
+    return peer && peer.port > 0 ? peer.port : configured;
+  }
+
+  async #loadZones(): Promise<Zone[]> {
+    const files = this.#config.dns.zones;
+    if (files.length === 0) {
+      const c = this.#config;
+      return [
+        builtinZone({
+          http: () => this.#peerPort('http', c.http.port),
+          ftp: () => this.#peerPort('ftp', c.ftp.port),
+          smtp: () => this.#peerPort('smtp', c.smtp.port),
+        }),
+      ];
+    }
+    const zones: Zone[] = [];
+    const origins = new Map<string, string>();
+    for (const file of files) {
+      let text: string;
+      try {
+        text = await fs.readFile(file, 'utf8');
+      } catch (err) {
+        throw new ConfigError('--zone', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      const zone = zoneFromText(text, { file });
+      const other = origins.get(zone.origin);
+      if (other !== undefined)
+        throw new ConfigError('--zone', `zone ${absolute(zone.origin)} is defined twice (${other} and ${file})`);
+      origins.set(zone.origin, file);
+      zones.push(zone);
+    }
+    return zones;
+  }
 }

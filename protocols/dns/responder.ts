@@ -1,0 +1,102 @@
+/**
+ * From query bytes to answer bytes, pure given the zones: parse, answer from the zones,
+ * negotiate EDNS, encode and fit to the transport's limit. Failures become rcodes, never throws.
+ * @module
+ */
+import { answerQuestion } from './authority.js';
+import { answerOpt, udpPayloadLimit } from './edns.js';
+import { parseQuery, type WireQuestion } from './query.js';
+import { RCODE, rcodeName, typeName } from './records.js';
+import type { ResponseSpec } from './response.js';
+import { fitResponse, MAX_TCP_MESSAGE } from './truncation.js';
+import type { Zone } from './zone.js';
+
+export type DnsTransport = 'udp' | 'tcp';
+
+export interface ResponderOptions {
+  /** Our EDNS UDP payload size. */
+  readonly maxUdpPayload: number;
+}
+
+/** What happened to one message: the bytes to send (if any) and facts for the logs. */
+export interface Outcome {
+  /** Undefined when the message is dropped (no ID, or a response). */
+  readonly message: Buffer | undefined;
+  /** "A www.suite.test", "(no question, 12 bytes)". */
+  readonly request: string;
+  /** "NOERROR 2 answers", "NXDOMAIN", "FORMERR: 0 questions", "dropped: ...". */
+  readonly response: string;
+  /** NOERROR and NXDOMAIN are answers; everything else is a failure. */
+  readonly ok: boolean;
+  readonly rcode: string;
+  readonly question: { readonly name: string; readonly type: string } | undefined;
+  readonly answers: number;
+  readonly truncated: boolean;
+}
+
+function describeQuestion(q: WireQuestion | undefined, size: number): string {
+  return q ? `${typeName(q.type)} ${q.display}` : `(no question, ${size} bytes)`;
+}
+
+function summary(rcode: number, answers: number, truncated: boolean, referral: boolean): string {
+  let text = rcodeName(rcode);
+  if (rcode === RCODE.NOERROR) text += referral ? ' referral' : ` ${answers} answer${answers === 1 ? '' : 's'}`;
+  return truncated ? `${text} TC` : text;
+}
+
+/** Answers one message received over `transport`. */
+export function respond(
+  input: Buffer,
+  transport: DnsTransport,
+  zones: readonly Zone[],
+  options: ResponderOptions,
+): Outcome {
+  const parsed = parseQuery(input);
+  if (parsed.kind === 'drop')
+    return {
+      message: undefined,
+      request: `(${input.length} bytes)`,
+      response: `dropped: ${parsed.reason}`,
+      ok: false,
+      rcode: 'NONE',
+      question: undefined,
+      answers: 0,
+      truncated: false,
+    };
+  const q = parsed.question;
+  const limit = transport === 'udp' ? udpPayloadLimit(parsed.edns, options.maxUdpPayload) : MAX_TCP_MESSAGE;
+  const base = {
+    id: parsed.id,
+    queryFlags: parsed.flags,
+    question: q,
+    opt: answerOpt(parsed.edns, options.maxUdpPayload),
+  };
+  let spec: ResponseSpec;
+  let referral = false;
+  let text: string | undefined;
+  if (parsed.kind === 'error') {
+    spec = { ...base, rcode: parsed.rcode, aa: false, answers: [], authorities: [], additionals: [] };
+    text = `${rcodeName(parsed.rcode)}: ${parsed.reason}`;
+  } else {
+    try {
+      const answer = answerQuestion(zones, parsed.question);
+      referral = answer.referral;
+      spec = { ...base, ...answer };
+    } catch {
+      // A bug of ours must not cost the client its answer: SERVFAIL, and the server lives on.
+      spec = { ...base, rcode: RCODE.SERVFAIL, aa: false, answers: [], authorities: [], additionals: [] };
+    }
+  }
+  const fitted = fitResponse(spec, limit);
+  const answers = fitted.answers;
+  return {
+    message: fitted.message,
+    request: describeQuestion(q, input.length),
+    response: text ?? summary(spec.rcode, answers, fitted.truncated, referral),
+    ok: spec.rcode === RCODE.NOERROR || spec.rcode === RCODE.NXDOMAIN,
+    rcode: rcodeName(spec.rcode),
+    question: q ? { name: q.display, type: typeName(q.type) } : undefined,
+    answers,
+    truncated: fitted.truncated,
+  };
+}

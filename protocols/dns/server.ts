@@ -1,0 +1,230 @@
+/**
+ * The DNS server: UDP and TCP on one port, on the shared listeners and lifecycle. TCP follows
+ * RFC 7766: length-prefixed frames split anywhere, several pipelined queries per connection
+ * (answered in order, which the RFC allows), an idle timeout, and a connection that sends an
+ * oversized frame is closed (its stream cannot be trusted further). Every message is one exchange.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { MinisuiteError } from '../../shared/errors.js';
+import { type ExchangeLog, elapsedMs } from '../../shared/exchange.js';
+import { MAX_CONNECTIONS } from '../../shared/limits.js';
+import { type TcpConnection, TcpServer } from '../../shared/tcp-server.js';
+import { UdpServer } from '../../shared/udp-server.js';
+import { MAX_UDP_PAYLOAD } from './edns.js';
+import { type DnsTransport, type Outcome, respond } from './responder.js';
+import { frame, splitFrames } from './tcp-framing.js';
+import type { Zone } from './zone.js';
+
+/** A TCP connection with no query for this long is closed (RFC 7766 §6.2.3 suggests seconds, not minutes). */
+export const DNS_IDLE_TIMEOUT_MS = 10_000;
+/** Largest query accepted over TCP; a frame announcing more closes the connection. Queries are small. */
+export const MAX_TCP_QUERY_BYTES = 4096;
+/** With port 0: how many TCP/UDP port pairs to try before giving up (the UDP twin may be taken). */
+export const PORT_PAIR_ATTEMPTS = 8;
+
+export interface DnsServerOptions {
+  /** Where the zones come from at query time. */
+  readonly zones: () => readonly Zone[];
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** UDP and TCP port; default 0 (a free pair). */
+  readonly port?: number;
+  /** Simultaneous TCP connections; default {@link MAX_CONNECTIONS}. */
+  readonly maxConnections?: number;
+  /** TCP idle timeout; default {@link DNS_IDLE_TIMEOUT_MS}. */
+  readonly idleTimeoutMs?: number;
+  /** Our EDNS UDP payload size; default {@link MAX_UDP_PAYLOAD}. */
+  readonly maxUdpPayload?: number;
+  /** Largest TCP query frame; default {@link MAX_TCP_QUERY_BYTES}. */
+  readonly maxTcpQueryBytes?: number;
+  /** Port pairs tried with port 0; default {@link PORT_PAIR_ATTEMPTS}. */
+  readonly portAttempts?: number;
+  /** Where server-side exchange records go; default none. */
+  readonly log?: ExchangeLog;
+}
+
+/** One message handled, as the `query` event reports it. */
+export interface QueryEvent extends Outcome {
+  readonly time: Date;
+  readonly transport: DnsTransport;
+  readonly peer: string;
+  readonly session: string;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly durationMs: number;
+}
+
+export type DnsServerEvents = { query: [event: QueryEvent] };
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+export class DnsServer extends EventEmitter<DnsServerEvents> {
+  readonly host: string;
+  #options: DnsServerOptions;
+  #tcp: TcpServer | undefined;
+  #udp: UdpServer | undefined;
+  #closing: Promise<void> | undefined;
+  #requestedPort: number;
+
+  constructor(options: DnsServerOptions) {
+    super();
+    this.#options = options;
+    this.host = options.host ?? '127.0.0.1';
+    this.#requestedPort = options.port ?? 0;
+  }
+
+  /** The bound port (UDP and TCP), else the requested one. */
+  get port(): number {
+    return this.#tcp?.port ?? this.#requestedPort;
+  }
+
+  get listening(): boolean {
+    return this.#tcp?.state === 'listening' && this.#udp?.state === 'listening';
+  }
+
+  /** Open TCP connections. */
+  get connections(): number {
+    return this.#tcp?.connections.size ?? 0;
+  }
+
+  /**
+   * Binds TCP, then UDP on the same port number. With port 0 a taken UDP twin means another pair
+   * is tried. Resolves with the port.
+   */
+  async listen(): Promise<number> {
+    if (this.#tcp) throw new MinisuiteError('MS_CLOSED', 'dns server already started');
+    const attempts = this.#requestedPort === 0 ? (this.#options.portAttempts ?? PORT_PAIR_ATTEMPTS) : 1;
+    for (let attempt = 1; ; attempt++) {
+      const tcp = this.#createTcp(this.#requestedPort);
+      const port = await tcp.listen();
+      const udp = new UdpServer({ name: 'dns', host: this.host, port }, (datagram, reply) => {
+        const out = this.#handle(datagram.data, 'udp', datagram.peer, 'dns-udp');
+        if (out) void reply(out);
+      });
+      try {
+        await udp.listen();
+        this.#tcp = tcp;
+        this.#udp = udp;
+        return port;
+      } catch (err) {
+        await tcp.close({ graceMs: 0 });
+        const inUse = (err as { code?: string }).code === 'MS_ADDRESS_IN_USE';
+        if (!inUse || attempt >= attempts) throw err;
+      }
+    }
+  }
+
+  /** Stops both listeners; TCP connections finish what they are sending. Idempotent. */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.#closing ??= Promise.all([this.#tcp?.close(options), this.#udp?.close(options)]).then(() => {});
+    return this.#closing;
+  }
+
+  #createTcp(port: number): TcpServer {
+    const o = this.#options;
+    const maxFrame = o.maxTcpQueryBytes ?? MAX_TCP_QUERY_BYTES;
+    return new TcpServer(
+      {
+        name: 'dns',
+        host: this.host,
+        port,
+        maxConnections: o.maxConnections ?? MAX_CONNECTIONS,
+        idleTimeoutMs: o.idleTimeoutMs ?? DNS_IDLE_TIMEOUT_MS,
+      },
+      // DNS has no words for "full" or "goodbye": a closed connection says it (RFC 7766 §6.2.3).
+      { onConnection: (conn) => this.#serveTcp(conn, maxFrame) },
+    );
+  }
+
+  #serveTcp(conn: TcpConnection, maxFrame: number): void {
+    const socket = conn.socket;
+    let pending: Buffer = EMPTY;
+    socket.on('data', (chunk: Buffer) => {
+      const split = splitFrames(pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk, maxFrame);
+      pending = split.rest;
+      let flowing = true;
+      for (const message of split.frames) {
+        const out = this.#handle(message, 'tcp', conn.peer, conn.id);
+        if (out) flowing = conn.write(frame(out)) && flowing;
+      }
+      if (split.oversized !== undefined) {
+        this.#record({
+          ...this.#blank('tcp', conn.peer, conn.id),
+          request: `(frame of ${split.oversized} bytes)`,
+          response: `closed: frame larger than ${maxFrame} bytes`,
+        });
+        conn.close();
+        return;
+      }
+      // Pipelined queries faster than the client reads: stop reading until it catches up.
+      if (!flowing && !socket.isPaused()) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
+    });
+  }
+
+  #blank(transport: DnsTransport, peer: string, session: string): QueryEvent {
+    return {
+      time: new Date(),
+      transport,
+      peer,
+      session,
+      message: undefined,
+      request: '',
+      response: '',
+      ok: false,
+      rcode: 'NONE',
+      question: undefined,
+      answers: 0,
+      truncated: false,
+      bytesIn: 0,
+      bytesOut: 0,
+      durationMs: 0,
+    };
+  }
+
+  #handle(input: Buffer, transport: DnsTransport, peer: string, session: string): Buffer | undefined {
+    const t0 = performance.now();
+    const outcome = respond(input, transport, this.#options.zones(), {
+      maxUdpPayload: this.#options.maxUdpPayload ?? MAX_UDP_PAYLOAD,
+    });
+    const event: QueryEvent = {
+      time: new Date(),
+      transport,
+      peer,
+      session,
+      message: outcome.message,
+      request: outcome.request,
+      response: outcome.response,
+      ok: outcome.ok,
+      rcode: outcome.rcode,
+      question: outcome.question,
+      answers: outcome.answers,
+      truncated: outcome.truncated,
+      bytesIn: input.length,
+      bytesOut: outcome.message?.length ?? 0,
+      durationMs: elapsedMs(t0),
+    };
+    this.#record(event);
+    return outcome.message;
+  }
+
+  #record(event: QueryEvent): void {
+    this.#options.log?.add({
+      protocol: 'dns',
+      side: 'server',
+      transport: event.transport,
+      session: event.session,
+      peer: event.peer,
+      request: event.request,
+      response: event.response,
+      ok: event.ok,
+      bytesIn: event.bytesIn,
+      bytesOut: event.bytesOut,
+      durationMs: event.durationMs,
+    });
+    this.emit('query', event);
+  }
+}
