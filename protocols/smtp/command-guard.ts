@@ -20,8 +20,8 @@ const CR = 0x0d;
 const DATA_LINE = /^DATA[ \t]*\r?$/i;
 
 export interface GuardInput {
-  /** Bytes of the current line the parser already holds (its unfinished remainder). */
-  readonly carried: number;
+  /** The start of the current line the parser already holds (its unfinished remainder), latin1. */
+  readonly carried: string;
   /** True while the rest of an over-long line is being skipped up to its LF. */
   readonly discarding: boolean;
 }
@@ -59,23 +59,26 @@ export function guardCommandChunk(chunk: Buffer, input: GuardInput, maxLength: n
     }
     if (nl === -1) {
       // Unterminated tail: +1 because a trailing CR may still belong to the terminator.
-      if (carried + (chunk.length - start) > maxLength + 1) {
+      if (carried.length + (chunk.length - start) > maxLength + 1) {
         parts.push(chunk.subarray(pending, start), SENTINEL_LINE);
-        if (carried > 0) dropCarried = true;
+        if (carried.length > 0) dropCarried = true;
         return { out: concat(parts), dropCarried, discarding: true };
       }
       break;
     }
-    const end = nl > start && chunk[nl - 1] === CR ? nl - 1 : nl;
-    if (carried + (end - start) > maxLength) {
+    // The line without its LF and its CR (the CR may be the last byte the parser holds).
+    let length = carried.length + (nl - start);
+    const lastByte = nl > start ? chunk[nl - 1] : carried.charCodeAt(carried.length - 1);
+    if (length > 0 && lastByte === CR) length--;
+    if (length > maxLength) {
       parts.push(chunk.subarray(pending, start), SENTINEL_LINE);
-      if (carried > 0) dropCarried = true;
+      if (carried.length > 0) dropCarried = true;
       pending = nl + 1;
-    } else if (carried === 0 && DATA_LINE.test(chunk.subarray(start, nl).toString('latin1'))) {
+    } else if (DATA_LINE.test(carried + chunk.subarray(start, nl).toString('latin1'))) {
       // Message content follows; the parser takes it from here.
       break;
     }
-    carried = 0;
+    carried = '';
     start = nl + 1;
   }
   parts.push(chunk.subarray(pending));
@@ -93,8 +96,8 @@ export class GuardedSmtpStream extends SMTPStream {
   #discarding = false;
 
   constructor(maxLineLength: number) {
-    // The parser's own limit sits above ours (+2 for CR LF) so it never fires first.
-    super({ maxCommandLength: maxLineLength + 2 });
+    // The parser's own limit sits above ours (room for CR and a byte of slack) so it never fires first.
+    super({ maxCommandLength: maxLineLength + 8 });
     this.maxLineLength = maxLineLength;
   }
 
@@ -106,7 +109,7 @@ export class GuardedSmtpStream extends SMTPStream {
     // `_remainder` is a latin1 ('binary') string: one character per byte.
     const result = guardCommandChunk(
       chunk,
-      { carried: this._remainder.length, discarding: this.#discarding },
+      { carried: this._remainder, discarding: this.#discarding },
       this.maxLineLength,
     );
     this.#discarding = result.discarding;
