@@ -2,6 +2,9 @@
  * Public API of minisuite/smtp.
  * @module
  */
+
+export type { SendOptions, SendResult } from './client.js';
+export { DEFAULT_FROM, DEFAULT_SMTP_HOST, DEFAULT_SMTP_PORT, sendMail } from './client.js';
 export * from './limits.js';
 export type { AttachmentInfo, Envelope, MailStoreEvents, MailSummary, StoredMail } from './mail-store.js';
 export { MailStore } from './mail-store.js';
