@@ -30,6 +30,10 @@ export class SmtpService implements Service {
       port: config.smtp.port,
       users: config.smtp.users,
       maxMessageBytes: config.smtp.maxSize,
+      maxRecipients: config.smtp.maxRecipients,
+      maxLineLength: config.smtp.maxLineLength,
+      maxConnections: config.smtp.maxConnections,
+      idleTimeoutMs: config.smtp.idleTimeoutMs,
       ...(ctx.tls ? { tls: ctx.tls } : {}),
     });
   }

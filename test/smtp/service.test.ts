@@ -55,3 +55,15 @@ describe('SmtpService (test kit)', () => {
     expect(s.smtp.store).toBeDefined();
   });
 });
+
+describe('smtp limits in the config file', () => {
+  it('are validated and reach the server', async () => {
+    const { resolveConfig, validateConfig } = await import('../../suite/config.js');
+    expect(resolveConfig(validateConfig({ smtp: { maxRecipients: 2, idleTimeoutMs: 0 } }, 'cfg')).smtp).toMatchObject({
+      maxRecipients: 2,
+      idleTimeoutMs: 0,
+      maxLineLength: 4096,
+    });
+    expect(() => validateConfig({ smtp: { maxLineLength: 100 } }, 'cfg')).toThrow(/cfg smtp\.maxLineLength/);
+  });
+});
