@@ -53,15 +53,18 @@ describe('swaks', () => {
     it(`sends over -tls with --auth ${method}; a wrong password fails with 535`, async () => {
       const smtp = await startSmtp({ tls: await testCertificate(), users: [{ name: 'alice', pass: 'wonder land' }] });
       servers.push(smtp);
-      const { stdout } = await swaks(
-        smtp.port,
+      const tlsAuth = (password: string) => [
         '-tls',
         '--auth',
         method,
         '--auth-user',
         'alice',
         '--auth-password',
-        'wonder land',
+        password,
+      ];
+      const { stdout } = await swaks(
+        smtp.port,
+        ...tlsAuth('wonder land'),
         '--from',
         'alice@example.test',
         '--to',
@@ -73,20 +76,9 @@ describe('swaks', () => {
       expect((await smtp.store.list()).map((m) => m.subject)).toEqual([`tls ${method}`]);
       const auth = smtp.records().find((r) => r.request.startsWith('AUTH'));
       expect(auth).toMatchObject({ request: `AUTH ${method} ****`, transport: 'tls', ok: true });
-      await expect(
-        swaks(
-          smtp.port,
-          '-tls',
-          '--auth',
-          method,
-          '--auth-user',
-          'alice',
-          '--auth-password',
-          'nope',
-          '--to',
-          'b@example.test',
-        ),
-      ).rejects.toMatchObject({ stdout: expect.stringMatching(/535 /) });
+      await expect(swaks(smtp.port, ...tlsAuth('nope'), '--to', 'b@example.test')).rejects.toMatchObject({
+        stdout: expect.stringMatching(/535 /),
+      });
       expect(await smtp.store.list()).toHaveLength(1);
       expect(JSON.stringify(smtp.records())).not.toMatch(/wonder land|nope/);
     });
