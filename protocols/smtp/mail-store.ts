@@ -6,9 +6,11 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { type AddressObject, simpleParser } from 'mailparser';
 import { type Envelope, formatEnvelopeHeaders, parseEnvelopeHeaders } from './envelope-headers.js';
 
@@ -48,6 +50,9 @@ export interface MailStoreEvents {
 
 /** Maildir ids are file names; nothing else may be used to reach a file. */
 const ID_PATTERN = /^[0-9]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+$/;
+
+const openAsync = promisify(fsSync.open);
+const fdatasyncAsync = promisify(fsSync.fdatasync);
 
 /** Files left in tmp/ by a crash are removed on init once this old (maildir(5) says 36 hours). */
 export const STALE_TMP_MS = 36 * 3_600_000;
@@ -102,16 +107,18 @@ export class MailStore extends EventEmitter<MailStoreEvents> {
     const id = `${Date.now()}.P${process.pid}Q${++deliveries}R${Math.random().toString(36).slice(2, 8)}.${HOST}`;
     const data = envelope ? Buffer.concat([formatEnvelopeHeaders(envelope), raw]) : raw;
     const tmp = path.join(this.dir, 'tmp', id);
+    // Only the slow steps (creating the inode, fdatasync) go to the thread pool; writing to the page
+    // cache, closing and renaming are cheaper done at once than dispatched (see README, benchmark).
     try {
-      const handle = await fs.open(tmp, 'wx', 0o644);
+      const fd = await openAsync(tmp, 'wx', 0o644);
       try {
-        await handle.writeFile(data);
+        for (let off = 0; off < data.length; ) off += fsSync.writeSync(fd, data, off, data.length - off);
         // fdatasync: the data and the size are on disk before the rename publishes the file.
-        await handle.datasync();
+        await fdatasyncAsync(fd);
       } finally {
-        await handle.close();
+        fsSync.closeSync(fd);
       }
-      await fs.rename(tmp, path.join(this.dir, 'new', id));
+      fsSync.renameSync(tmp, path.join(this.dir, 'new', id));
     } catch (err) {
       // Nothing half-written may stay behind (ENOSPC, EIO...).
       await fs.rm(tmp, { force: true }).catch(() => {});
