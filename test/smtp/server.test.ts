@@ -87,6 +87,17 @@ describe('SmtpServer', () => {
     expect(data?.bytesIn).toBeGreaterThanOrEqual('DATA\r\nSubject: hello\r\n\r\nHi there\r\n'.length);
   });
 
+  it('greets at once: a client that talks before the greeting is not refused as an early talker', async () => {
+    // smtp-server by itself waits 100 ms before greeting and answers anything sent earlier with
+    // "421 You talk too soon"; our sessions start when the socket is accepted.
+    const smtp = await start();
+    const client = await RawClient.connect(smtp.port);
+    clients.push(client);
+    client.send('EHLO early.test\r\n');
+    const text = await client.waitFor(/^220 [^\r]*\r\n250[ -]/);
+    expect(text).not.toContain('421');
+  });
+
   it('accepts the null sender and several recipients, keeping all of them in the envelope', async () => {
     const smtp = await start();
     const s = await session(smtp.port);
