@@ -181,6 +181,30 @@ describe('SmtpServer', () => {
     expect((await smtp.store.list()).map((m) => m.subject)).toEqual(['late']);
   });
 
+  it('survives hostile input: binary junk, NUL bytes, an HTTP request, a failed TLS handshake', async () => {
+    const smtp = await start({ tls: await testCertificate() });
+    const junk = await session(smtp.port);
+    junk.client.send(Buffer.from([0, 1, 2, 255, 254, 13, 10]));
+    expect(await junk.reply()).toMatch(/^5\d\d /);
+    expect(await junk.say('NOOP\u0000\u0000')).toMatch(/^[25]\d\d /);
+    const http = await RawClient.connect(smtp.port);
+    clients.push(http);
+    http.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await http.waitFor(/421 .*HTTP requests not allowed/);
+    expect(await http.closedWithin(3_000)).toBe(true);
+    const tls = await session(smtp.port);
+    await tls.say('EHLO client.test');
+    expect(await tls.say('STARTTLS')).toMatch(/^220 /);
+    tls.client.send('this is not a TLS ClientHello\r\n');
+    expect(await tls.client.closedWithin(5_000)).toBe(true);
+    // The server lives on and forgets the broken sessions.
+    const next = await session(smtp.port);
+    expect(await next.say('NOOP')).toMatch(/^250 /);
+    const deadline = Date.now() + 5_000;
+    while (smtp.server.connections > 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(smtp.server.connections).toBe(2); // `junk` and `next`
+  });
+
   describe('with accounts', () => {
     it('requires AUTH (530), refuses wrong credentials (535) and masks every secret', async () => {
       const smtp = await start({ users: [{ name: 'alice', pass: 's3cret' }] });
