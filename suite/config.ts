@@ -7,6 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  MAX_COMMAND_LINE_LENGTH,
+  MAX_MESSAGE_BYTES,
+  MAX_RECIPIENTS,
+  MAX_SMTP_CONNECTIONS,
+  SMTP_IDLE_TIMEOUT_MS,
+} from '../protocols/smtp/limits.js';
 import { ConfigError } from '../shared/errors.js';
 import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
 
@@ -66,6 +73,10 @@ export const configFileSchema = z
         port: port.optional(),
         users: z.array(account).optional(),
         maxSize: z.number().int().positive().optional(),
+        maxRecipients: z.number().int().positive().optional(),
+        maxLineLength: z.number().int().min(512).optional(),
+        maxConnections: z.number().int().positive().optional(),
+        idleTimeoutMs: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),
@@ -93,7 +104,18 @@ export interface SuiteConfig {
     readonly pasvPorts: PortRange;
     readonly pasvAddress: string | undefined;
   };
-  readonly smtp: { readonly port: number; readonly users: readonly Account[]; readonly maxSize: number };
+  readonly smtp: {
+    readonly port: number;
+    readonly users: readonly Account[];
+    readonly maxSize: number;
+    /** Recipients per message (more get 452). */
+    readonly maxRecipients: number;
+    /** Longest command line in bytes (RFC 5321 §4.5.3.1.4: at least 512). */
+    readonly maxLineLength: number;
+    readonly maxConnections: number;
+    /** Idle session timeout; 0 disables. */
+    readonly idleTimeoutMs: number;
+  };
   readonly dns: { readonly port: number; readonly zones: readonly string[] };
 }
 
@@ -106,7 +128,15 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
   tls: false,
   http: { port: 8080 },
   ftp: { port: 2121, users: [], anonymous: true, pasvPorts: { from: 50000, to: 50100 }, pasvAddress: undefined },
-  smtp: { port: 2525, users: [], maxSize: 10 * 1024 * 1024 },
+  smtp: {
+    port: 2525,
+    users: [],
+    maxSize: MAX_MESSAGE_BYTES,
+    maxRecipients: MAX_RECIPIENTS,
+    maxLineLength: MAX_COMMAND_LINE_LENGTH,
+    maxConnections: MAX_SMTP_CONNECTIONS,
+    idleTimeoutMs: SMTP_IDLE_TIMEOUT_MS,
+  },
   dns: { port: 5300, zones: [] },
 });
 
@@ -188,6 +218,10 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       port: smtp.port ?? d.smtp.port,
       users: accounts(smtp.users, 'smtp.users'),
       maxSize: smtp.maxSize ?? d.smtp.maxSize,
+      maxRecipients: smtp.maxRecipients ?? d.smtp.maxRecipients,
+      maxLineLength: smtp.maxLineLength ?? d.smtp.maxLineLength,
+      maxConnections: smtp.maxConnections ?? d.smtp.maxConnections,
+      idleTimeoutMs: smtp.idleTimeoutMs ?? d.smtp.idleTimeoutMs,
     },
     dns: { port: dns.port ?? d.dns.port, zones: dns.zones ?? d.dns.zones },
   };

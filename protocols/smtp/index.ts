@@ -2,4 +2,12 @@
  * Public API of minisuite/smtp.
  * @module
  */
-export { SmtpService } from './service.js';
+
+export type { SendOptions, SendResult } from './client.js';
+export { DEFAULT_FROM, DEFAULT_SMTP_HOST, DEFAULT_SMTP_PORT, sendMail } from './client.js';
+export * from './limits.js';
+export type { AttachmentInfo, Envelope, MailStoreEvents, MailSummary, StoredMail } from './mail-store.js';
+export { MailStore } from './mail-store.js';
+export type { SmtpAccount, SmtpServerOptions } from './server.js';
+export { SmtpServer } from './server.js';
+export { SmtpService, WAIT_FOR_MESSAGE_MS } from './service.js';

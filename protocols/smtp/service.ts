@@ -1,28 +1,145 @@
 /**
- * The smtp service as the CLI and startSuite run it. Placeholder until the smtp issue lands.
+ * The smtp service as the CLI and `startSuite` run it, plus the helpers the test kit uses
+ * (`messages()`, `waitForMessage()`, `clear()`).
  * @module
  */
-import { MinisuiteError } from '../../shared/errors.js';
+import path from 'node:path';
+import { TimeoutError } from '../../shared/errors.js';
+import { urlHost } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
 import type { SuiteConfig } from '../../suite/config.js';
+import { MailStore, type MailSummary, type StoredMail } from './mail-store.js';
+import { SmtpServer } from './server.js';
+
+/** Default timeout of {@link SmtpService.waitForMessage}. */
+export const WAIT_FOR_MESSAGE_MS = 5_000;
 
 export class SmtpService implements Service {
   readonly protocol = 'smtp' as const;
-  readonly port: number;
-  constructor(_ctx: ServiceContext, config: SuiteConfig) {
-    this.port = config.smtp.port;
+  /** The Maildir every accepted message is stored in (`DATA/mail`). */
+  readonly store: MailStore;
+  readonly server: SmtpServer;
+  #started = false;
+
+  constructor(ctx: ServiceContext, config: SuiteConfig) {
+    this.store = new MailStore(path.join(ctx.dataDir, 'mail'));
+    this.server = new SmtpServer({
+      store: this.store,
+      log: ctx.log,
+      host: ctx.host,
+      port: config.smtp.port,
+      users: config.smtp.users,
+      maxMessageBytes: config.smtp.maxSize,
+      maxRecipients: config.smtp.maxRecipients,
+      maxLineLength: config.smtp.maxLineLength,
+      maxConnections: config.smtp.maxConnections,
+      idleTimeoutMs: config.smtp.idleTimeoutMs,
+      ...(ctx.tls ? { tls: ctx.tls } : {}),
+    });
   }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  get host(): string {
+    return this.server.host;
+  }
+
   async start(): Promise<void> {
-    throw new MinisuiteError('MS_LISTEN_FAILED', 'smtp: not implemented yet');
+    await this.server.listen();
+    this.#started = true;
   }
+
   urls(): string[] {
-    return [];
+    return [`smtp://${urlHost(this.host)}:${this.port}`];
   }
+
   openConnections(): number {
-    return 0;
+    return this.server.connections;
   }
+
   healthy(): boolean {
-    return false;
+    return this.#started && this.server.listening;
   }
-  async close(): Promise<void> {}
+
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    return this.server.close(options);
+  }
+
+  /** Stored messages, newest first: summaries, or parsed with `{ parsed: true }`. */
+  messages(): Promise<MailSummary[]>;
+  messages(options: { parsed: true }): Promise<StoredMail[]>;
+  async messages(options: { parsed?: boolean } = {}): Promise<MailSummary[] | StoredMail[]> {
+    const list = await this.store.list();
+    if (!options.parsed) return list;
+    const parsed = await Promise.all(list.map((s) => this.store.get(s.id)));
+    return parsed.filter((m): m is StoredMail => m !== undefined);
+  }
+
+  /**
+   * Resolves with the first stored message (oldest first, then those still to come) that matches
+   * `predicate`, parsed. A timeout rejects with an error naming what was awaited and what is stored.
+   */
+  waitForMessage(
+    predicate: (mail: StoredMail) => boolean = () => true,
+    options: { timeoutMs?: number } = {},
+  ): Promise<StoredMail> {
+    const timeoutMs = options.timeoutMs ?? WAIT_FOR_MESSAGE_MS;
+    return new Promise<StoredMail>((resolve, reject) => {
+      const seen = new Set<string>();
+      let done = false;
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.store.off('message', onMessage);
+        fn();
+      };
+      const check = async (id: string) => {
+        if (done || seen.has(id)) return;
+        seen.add(id);
+        const mail = await this.store.get(id).catch(() => undefined);
+        if (mail && predicate(mail)) finish(() => resolve(mail));
+      };
+      const onMessage = (summary: MailSummary) => {
+        void check(summary.id).catch((err: unknown) => finish(() => reject(err)));
+      };
+      const timer = setTimeout(() => {
+        void this.store.list().then(
+          (list) => {
+            const listing =
+              list.length > 0
+                ? list
+                    .slice(0, 10)
+                    .map((m) => `  ${m.id}  from ${m.from || '<>'} to ${m.to.join(', ')}: ${JSON.stringify(m.subject)}`)
+                    .join('\n')
+                : '  (none)';
+            finish(() =>
+              reject(
+                new TimeoutError(
+                  `waitForMessage(${predicate.toString().slice(0, 200)}) timed out after ${timeoutMs} ms; ${list.length} message(s) stored, newest:\n${listing}`,
+                ),
+              ),
+            );
+          },
+          (err: unknown) => finish(() => reject(err)),
+        );
+      }, timeoutMs);
+      timer.unref();
+      // Subscribe before looking at the past, so nothing delivered in between is missed.
+      this.store.on('message', onMessage);
+      void this.store
+        .list()
+        .then(async (list) => {
+          for (const summary of list.reverse()) await check(summary.id);
+        })
+        .catch((err: unknown) => finish(() => reject(err)));
+    });
+  }
+
+  /** Deletes every stored message; resolves with how many. */
+  clear(): Promise<number> {
+    return this.store.clear();
+  }
 }

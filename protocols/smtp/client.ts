@@ -1,0 +1,222 @@
+/**
+ * The SMTP client: nodemailer's SMTP transport (one connection per message) with its transaction
+ * log turned into client-side exchange records, one per command and its final reply, secrets masked.
+ * @module
+ */
+import net from 'node:net';
+import nodemailer from 'nodemailer';
+import { MinisuiteError, ProtocolError } from '../../shared/errors.js';
+import { type ExchangeLog, elapsedMs } from '../../shared/exchange.js';
+import { formatHostPort } from '../../shared/net-util.js';
+import { formatReply, maskCommand, replyOk } from './exchange-text.js';
+
+export interface SendOptions {
+  /** Server host; default 127.0.0.1. */
+  readonly host?: string;
+  /** Server port; default 2525 (SPEC.md). */
+  readonly port?: number;
+  /** Envelope and header sender; default `minisuite@localhost`. */
+  readonly from?: string;
+  /** Recipients (at least one). */
+  readonly to: readonly string[];
+  /** Subject; default none. */
+  readonly subject?: string;
+  /** Plain text body; default empty. */
+  readonly text?: string;
+  /** Account for AUTH; default none. */
+  readonly user?: string;
+  readonly pass?: string;
+  /** Require STARTTLS (fail when not offered); default false: plain text, STARTTLS never tried. */
+  readonly starttls?: boolean;
+  /** PEM certificate(s) to verify the server with; default none: with STARTTLS, not verified. */
+  readonly ca?: string;
+  /** Client-side exchange records go here. */
+  readonly log?: ExchangeLog;
+  /** Connection, greeting and per-reply timeout; default 10,000 ms. */
+  readonly timeoutMs?: number;
+}
+
+export interface SendResult {
+  /** The server's final reply to the message ("250 2.6.0 Stored ..."). */
+  readonly response: string;
+  readonly accepted: string[];
+  readonly rejected: string[];
+  readonly messageId: string;
+}
+
+/** Default `--server` (SPEC.md). */
+export const DEFAULT_SMTP_HOST = '127.0.0.1';
+export const DEFAULT_SMTP_PORT = 2525;
+export const DEFAULT_FROM = 'minisuite@localhost';
+
+let sessions = 0;
+
+/** Throws when a value would smuggle CR, LF or NUL into a command or header line. */
+export function assertSafe(name: string, value: string | undefined): void {
+  if (value !== undefined && /[\r\n\u0000]/.test(value))
+    throw new MinisuiteError('MS_CLIENT', `${name} must not contain CR, LF or NUL`);
+}
+
+/** Sends one message; resolves with the server's acknowledgement, rejects with a ProtocolError carrying the reply code. */
+export async function sendMail(options: SendOptions): Promise<SendResult> {
+  const host = options.host ?? DEFAULT_SMTP_HOST;
+  const port = options.port ?? DEFAULT_SMTP_PORT;
+  const from = options.from ?? DEFAULT_FROM;
+  if (options.to.length === 0) throw new MinisuiteError('MS_CLIENT', 'at least one recipient is needed');
+  for (const [name, value] of [
+    ['--from', from],
+    ['--subject', options.subject],
+    ['--user', options.user],
+    ['--pass', options.pass],
+    ['--server', host],
+    ...options.to.map((t) => ['--to', t] as const),
+  ] as const)
+    assertSafe(name, value);
+  if ((options.user === undefined) !== (options.pass === undefined))
+    throw new MinisuiteError('MS_CLIENT', 'user and pass go together');
+  const recorder = new ClientRecorder(options.log, `smtp-c${++sessions}`, formatHostPort(host, port));
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const transport = nodemailer.createTransport({
+    host,
+    port,
+    secure: false,
+    ignoreTLS: !options.starttls,
+    requireTLS: options.starttls === true,
+    // SNI takes host names only (RFC 6066 §3); an IP address is checked against the certificate's IP entries.
+    tls:
+      options.ca !== undefined
+        ? { ca: options.ca, ...(net.isIP(host) ? {} : { servername: host }) }
+        : { rejectUnauthorized: false },
+    ...(options.user !== undefined ? { auth: { user: options.user, pass: options.pass ?? '' } } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    transactionLog: true,
+    logger: recorder.logger,
+  });
+  try {
+    const info = await transport.sendMail({
+      from,
+      to: [...options.to],
+      subject: options.subject ?? '',
+      text: options.text ?? '',
+    });
+    return {
+      response: String(info.response),
+      accepted: info.accepted.map(String),
+      rejected: info.rejected.map(String),
+      messageId: String(info.messageId),
+    };
+  } catch (err) {
+    const e = err as { responseCode?: number; response?: string; message?: string; code?: string };
+    if (typeof e.responseCode === 'number')
+      throw new ProtocolError(e.responseCode, e.response ?? e.message ?? 'refused', { cause: err });
+    throw new MinisuiteError('MS_CLIENT', `${formatHostPort(host, port)}: ${e.message ?? String(err)}`, { cause: err });
+  } finally {
+    transport.close();
+  }
+}
+
+interface Open {
+  request: string;
+  verb: string;
+  time: Date;
+  t0: number;
+  bytesOut: number;
+  bytesIn: number;
+  /** Got a 334/354: the next client lines belong to this exchange. */
+  continuing: boolean;
+}
+
+/** Pairs nodemailer's transaction log lines ("client" commands, "server" replies) into records. */
+class ClientRecorder {
+  #log: ExchangeLog | undefined;
+  #session: string;
+  #peer: string;
+  #open: Open[] = [];
+  #tls = false;
+
+  constructor(log: ExchangeLog | undefined, session: string, peer: string) {
+    this.#log = log;
+    this.#session = session;
+    this.#peer = peer;
+  }
+
+  /** A bunyan-style logger for nodemailer: only the transaction entries matter. */
+  readonly logger = {
+    debug: (entry: { tnx?: string } | undefined, message?: unknown) => {
+      if (typeof message !== 'string') return;
+      if (entry?.tnx === 'client') this.#client(message);
+      else if (entry?.tnx === 'server') this.#server(message);
+    },
+    info: (entry: { tnx?: string; outByteCount?: number } | undefined) => {
+      // The message body is not in the transaction log; its size comes with this entry.
+      const head = this.#open[0];
+      if (entry?.tnx === 'message' && head?.verb === 'DATA' && typeof entry.outByteCount === 'number')
+        head.bytesOut += entry.outByteCount;
+    },
+    warn: () => {},
+    error: () => {},
+    trace: () => {},
+    fatal: () => {},
+    level: () => {},
+  };
+
+  #client(line: string): void {
+    const head = this.#open[0];
+    if (head?.continuing) {
+      // An AUTH answer or the end of DATA: part of the open exchange; secrets never shown.
+      head.bytesOut += Buffer.byteLength(line) + 2;
+      head.continuing = false;
+      if (head.verb === 'AUTH') head.request = maskCommand(head.request, true);
+      return;
+    }
+    const request = maskCommand(line);
+    this.#open.push({
+      request,
+      verb: (request.split(' ', 1)[0] ?? '').toUpperCase(),
+      time: new Date(),
+      t0: performance.now(),
+      bytesOut: Buffer.byteLength(line) + 2,
+      bytesIn: 0,
+      continuing: false,
+    });
+  }
+
+  #server(text: string): void {
+    const lines = text.split(/\r?\n/);
+    const code = Number(/^(\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0);
+    const body = lines.map((l) => l.slice(4));
+    const bytesIn = lines.reduce((n, l) => n + Buffer.byteLength(l) + 2, 0);
+    const head = this.#open[0];
+    if (!head) {
+      this.#add('(connect)', new Date(), performance.now(), 0, bytesIn, formatReply(code, body), replyOk(code));
+      return;
+    }
+    head.bytesIn += bytesIn;
+    if (code === 334 || code === 354) {
+      head.continuing = true;
+      return;
+    }
+    this.#open.shift();
+    this.#add(head.request, head.time, head.t0, head.bytesOut, head.bytesIn, formatReply(code, body), replyOk(code));
+    if (head.verb === 'STARTTLS' && code === 220) this.#tls = true;
+  }
+
+  #add(request: string, time: Date, t0: number, bytesOut: number, bytesIn: number, response: string, ok: boolean) {
+    this.#log?.add({
+      protocol: 'smtp',
+      side: 'client',
+      transport: this.#tls ? 'tls' : 'tcp',
+      session: this.#session,
+      peer: this.#peer,
+      time,
+      request,
+      response,
+      ok,
+      bytesIn,
+      bytesOut,
+      durationMs: elapsedMs(t0),
+    });
+  }
+}

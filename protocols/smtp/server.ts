@@ -1,0 +1,237 @@
+/**
+ * The capturing SMTP server: the shared TcpServer accepts (connection limit with 421, graceful
+ * close saying 421), smtp-server speaks SMTP on each socket, and every accepted message is stored
+ * durably in the MailStore before the 250. Nothing is ever relayed.
+ * @module
+ */
+import crypto from 'node:crypto';
+import type net from 'node:net';
+import os from 'node:os';
+import {
+  SMTPServer,
+  type SMTPServerAuthentication,
+  type SMTPServerAuthenticationResponse,
+  type SMTPServerDataStream,
+  type SMTPServerOptions,
+  type SMTPServerSession,
+} from 'smtp-server';
+import { isPeerReset } from '../../shared/errors.js';
+import type { ExchangeLog } from '../../shared/exchange.js';
+import { TcpServer } from '../../shared/tcp-server.js';
+import type { TlsMaterial } from '../../shared/tls.js';
+import { CaptureConnection } from './connection.js';
+import {
+  MAX_COMMAND_LINE_LENGTH,
+  MAX_MESSAGE_BYTES,
+  MAX_RECIPIENTS,
+  MAX_SMTP_CONNECTIONS,
+  SMTP_IDLE_TIMEOUT_MS,
+} from './limits.js';
+import type { MailStore } from './mail-store.js';
+
+export interface SmtpAccount {
+  readonly name: string;
+  readonly pass: string;
+}
+
+export interface SmtpServerOptions {
+  /** Where accepted messages go (required). */
+  readonly store: MailStore;
+  /** Exchange records go here; default none. */
+  readonly log?: ExchangeLog;
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** Port; default 0 (a free one). */
+  readonly port?: number;
+  /** Name in the greeting and EHLO reply; default the machine's host name. */
+  readonly name?: string;
+  /** Accounts; when any is given AUTH PLAIN/LOGIN is offered and required to send. Default none. */
+  readonly users?: readonly SmtpAccount[];
+  /** Certificate for STARTTLS; default none (STARTTLS not offered). */
+  readonly tls?: TlsMaterial;
+  /** Largest message in bytes (EHLO SIZE); default {@link MAX_MESSAGE_BYTES}. */
+  readonly maxMessageBytes?: number;
+  /** Longest command line in bytes; default {@link MAX_COMMAND_LINE_LENGTH}. */
+  readonly maxLineLength?: number;
+  /** Recipients per message; default {@link MAX_RECIPIENTS}. */
+  readonly maxRecipients?: number;
+  /** Simultaneous sessions; default {@link MAX_SMTP_CONNECTIONS}. */
+  readonly maxConnections?: number;
+  /** Idle time before `421` and close; default {@link SMTP_IDLE_TIMEOUT_MS}. 0 disables. */
+  readonly idleTimeoutMs?: number;
+}
+
+/** Longest timer Node accepts: what "no idle timeout" becomes. */
+const NO_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** Reply codes of the failures this server decides itself. */
+function replyError(responseCode: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode });
+}
+
+/** True when `given` equals `expected`, in time that does not depend on where they differ. */
+function safeEqual(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+export class SmtpServer {
+  readonly store: MailStore;
+  readonly name: string;
+  readonly maxMessageBytes: number;
+  #tcp: TcpServer;
+  #smtp: SMTPServer;
+  #log: ExchangeLog | undefined;
+  #users: readonly SmtpAccount[];
+  #sessions = new Map<string, CaptureConnection>();
+
+  constructor(options: SmtpServerOptions) {
+    this.store = options.store;
+    this.#log = options.log;
+    this.#users = options.users ?? [];
+    this.name = options.name ?? os.hostname();
+    this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    const idleTimeoutMs = options.idleTimeoutMs ?? SMTP_IDLE_TIMEOUT_MS;
+    const withAuth = this.#users.length > 0;
+    const smtpOptions: SMTPServerOptions = {
+      name: this.name,
+      banner: 'minisuite (capture only, nothing is relayed)',
+      logger: false,
+      // No reverse lookup per connection: it costs a DNS query and up to 1.5 s per greeting.
+      disableReverseLookup: true,
+      size: this.maxMessageBytes,
+      hideENHANCEDSTATUSCODES: false,
+      hideDSN: true,
+      authMethods: ['PLAIN', 'LOGIN'],
+      authOptional: !withAuth,
+      disabledCommands: [...(withAuth ? [] : ['AUTH']), ...(options.tls ? [] : ['STARTTLS'])],
+      ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+      maxCommandLength: options.maxLineLength ?? MAX_COMMAND_LINE_LENGTH,
+      maxRecipients: options.maxRecipients ?? MAX_RECIPIENTS,
+      // The library's own idle timeout knows when the client waits for us (it then does not fire).
+      socketTimeout: idleTimeoutMs > 0 ? idleTimeoutMs : NO_TIMEOUT_MS,
+      onAuth: (auth, session, callback) => this.#onAuth(auth, session, callback),
+      onData: (stream, session, callback) => this.#onData(stream, session, callback),
+      onSecure: (socket, session, callback) => {
+        // The session now runs on the TLS socket; the TcpConnection must watch that one.
+        this.#sessions.get(session.id)?.tcp.replaceSocket(socket as net.Socket);
+        callback();
+      },
+    };
+    this.#smtp = new SMTPServer(smtpOptions);
+    this.#smtp.on('error', () => {
+      // Session errors (peer resets, failed TLS handshakes) end that session only.
+    });
+    this.#tcp = new TcpServer(
+      {
+        name: 'smtp',
+        ...(options.host !== undefined ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        maxConnections: options.maxConnections ?? MAX_SMTP_CONNECTIONS,
+        // smtp-server keeps the idle timeout (above); two timers on one socket would fight.
+        idleTimeoutMs: 0,
+      },
+      {
+        onConnection: (tcp) => {
+          const session = new CaptureConnection(this.#smtp, { tcp, log: this.#log });
+          this.#sessions.set(tcp.id, session);
+          tcp.once('close', () => this.#sessions.delete(tcp.id));
+          this.#smtp.connections.add(session);
+          session.on('error', (err: Error) => {
+            if (!isPeerReset(err)) tcp.close(err);
+          });
+          session.init();
+        },
+        onRejected: (socket) => {
+          socket.write(`421 ${this.name} Too many connections, try again later\r\n`);
+        },
+        onShutdown: (tcp) => {
+          this.#sessions.get(tcp.id)?.shutdown();
+        },
+      },
+    );
+  }
+
+  get host(): string {
+    return this.#tcp.host;
+  }
+
+  /** The bound port after `listen()`. */
+  get port(): number {
+    return this.#tcp.port;
+  }
+
+  /** Sessions open now. */
+  get connections(): number {
+    return this.#tcp.connections.size;
+  }
+
+  get listening(): boolean {
+    return this.#tcp.state === 'listening';
+  }
+
+  /** Prepares the store and starts accepting; resolves with the bound port. */
+  async listen(): Promise<number> {
+    await this.store.init();
+    return this.#tcp.listen();
+  }
+
+  /** Stops accepting, lets messages in flight finish (up to `graceMs`), says 421 to the rest. Idempotent. */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    return this.#tcp.close(options);
+  }
+
+  #onAuth(
+    auth: SMTPServerAuthentication,
+    _session: SMTPServerSession,
+    callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void,
+  ): void {
+    const username = auth.username ?? '';
+    const password = auth.password ?? '';
+    // Compare every account in full, so the time taken says nothing about which part was wrong.
+    let user: string | undefined;
+    for (const account of this.#users) {
+      if (safeEqual(username, account.name) && safeEqual(password, account.pass)) user = account.name;
+    }
+    if (user === undefined) callback(replyError(535, 'Authentication credentials invalid'));
+    else callback(null, { user });
+  }
+
+  #onData(
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    callback: (err?: Error | null, message?: string) => void,
+  ): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      // Over the limit nothing more is kept; the rest is only read to the end of the message.
+      if (stream.sizeExceeded || size + chunk.length > this.maxMessageBytes) {
+        size = this.maxMessageBytes + 1;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    stream.once('end', () => {
+      if (stream.sizeExceeded || size > this.maxMessageBytes) {
+        callback(replyError(552, `Message exceeds fixed maximum message size ${this.maxMessageBytes}`));
+        return;
+      }
+      const envelope = {
+        mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        rcptTo: session.envelope.rcptTo.map((r) => r.address),
+      };
+      // RFC 5321 §4.1.1.4: the 250 means the message is ours; here it means it is on disk.
+      this.store.deliver(Buffer.concat(chunks, size), envelope).then(
+        (id) => callback(null, `Stored ${id}`),
+        () => callback(replyError(451, 'Requested action aborted: local error in processing (message not stored)')),
+      );
+    });
+    stream.once('error', () => {
+      // The client went away mid-message: nothing is stored and nobody is left to answer.
+    });
+  }
+}
