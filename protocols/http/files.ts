@@ -65,6 +65,10 @@ export class FileRoutes {
     const resolved = await resolveInside(realRoot, segments);
     if (!resolved.ok) return sendError(ctx.res, resolved.status, resolved.reason);
     const encoded = `/${encodeSegments(resolved.rel)}`;
+    // Request `Cache-Control: no-cache` is addressed to caches (RFC 9111 §5.2.1.4); an origin still
+    // evaluates If-None-Match / If-Modified-Since (RFC 9110 §13.2.2). send (via `fresh`) would
+    // answer 200 instead, and Node's fetch adds no-cache to every conditional request.
+    delete ctx.req.headers['cache-control'];
     // send decodes the path it is given; hand it the encoded real path below the root.
     const stream = send(ctx.req, encoded, { root: realRoot, dotfiles: 'allow', index: false });
     if (plain)

@@ -3,6 +3,13 @@
  * @module
  */
 export { type AppOptions, createApp } from './app.js';
+export {
+  HttpClientError,
+  type HttpClientResponse,
+  type HttpRequestOptions,
+  httpRequest,
+  parseHeaderArg,
+} from './client.js';
 export * from './limits.js';
 export { HttpError } from './replies.js';
 export { ANY, type Params, type RouteHandler, Router } from './router.js';
