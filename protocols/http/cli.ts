@@ -64,6 +64,8 @@ function plan(argv: string[]): Plan | 'help' {
     url = rest[1];
   } else throw new UsageError(command === undefined ? 'missing command' : `unknown command '${command}'`);
   if (url === undefined) throw new UsageError('missing URL');
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new UsageError(`method '${method}' is not a valid token`);
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) throw new UsageError(`'${url}' is not an http:// URL`);
   let headers: [string, string][];
   try {
     headers = (values.header ?? []).map(parseHeaderArg);
