@@ -262,7 +262,8 @@ export class HttpServer {
     conn.beginExchange();
     state.res = res;
     // node clears the socket timeout when a keep-alive request starts; put the idle timeout back.
-    if (this.#idleTimeoutMs > 0) req.socket.setTimeout(this.#idleTimeoutMs);
+    if (this.#idleTimeoutMs > 0 && req.socket.timeout !== this.#idleTimeoutMs)
+      req.socket.setTimeout(this.#idleTimeoutMs);
     const ex = new Exchange(req, res, state, this.maxBodyBytes);
     if (this.#closing) res.setHeader('Connection', 'close');
     res.once('close', () => {
