@@ -299,13 +299,31 @@ export class HttpServer {
     }
   }
 
-  #record(state: ConnState, ex: Exchange, t0: number, time: Date): void {
-    if (!this.#log) return;
+  /** Adds a server record for `state`'s connection; bytes are those since its last record. */
+  #add(state: ConnState, request: string, response: string, ok: boolean, t0: number, time?: Date): void {
     const socket = state.conn.socket;
     const bytesIn = socket.bytesRead - state.read;
     const bytesOut = socket.bytesWritten - state.written;
     state.read = socket.bytesRead;
     state.written = socket.bytesWritten;
+    this.#log?.add({
+      protocol: 'http',
+      side: 'server',
+      transport: 'tcp',
+      session: state.conn.id,
+      peer: state.conn.peer,
+      request,
+      response,
+      ok,
+      bytesIn,
+      bytesOut,
+      durationMs: elapsedMs(t0),
+      time,
+    });
+  }
+
+  #record(state: ConnState, ex: Exchange, t0: number, time: Date): void {
+    if (!this.#log) return;
     const res = ex.res;
     const status = res.statusCode;
     // A held stream ends when the client leaves; that is its normal end, not an abort.
@@ -313,20 +331,7 @@ export class HttpServer {
     let response = `${status} ${res.statusMessage || reasonPhrase(status)}`;
     if (ex.note !== undefined) response += ` (${ex.note})`;
     if (!complete) response += ' (aborted)';
-    this.#log.add({
-      protocol: 'http',
-      side: 'server',
-      transport: 'tcp',
-      session: state.conn.id,
-      peer: state.conn.peer,
-      request: `${ex.req.method ?? '?'} ${ex.req.url ?? ''}`,
-      response,
-      ok: complete && status < 400,
-      bytesIn,
-      bytesOut,
-      durationMs: elapsedMs(t0),
-      time,
-    });
+    this.#add(state, `${ex.req.method ?? '?'} ${ex.req.url ?? ''}`, response, complete && status < 400, t0, time);
   }
 
   /** A request node could not parse (or that timed out): answer like node would, and record it. */
@@ -344,20 +349,7 @@ export class HttpServer {
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
-    if (!this.#log) return;
     const firstLine = err.rawPacket?.subarray(0, 200).toString('latin1').split(/\r?\n/)[0];
-    this.#log.add({
-      protocol: 'http',
-      side: 'server',
-      transport: 'tcp',
-      session: state.conn.id,
-      peer: state.conn.peer,
-      request: firstLine ? firstLine.slice(0, 100) : '(incomplete request)',
-      response: `${status} ${reason}`,
-      ok: false,
-      bytesIn: socket.bytesRead - state.read,
-      bytesOut: socket.bytesWritten - state.written,
-      durationMs: elapsedMs(t0),
-    });
+    this.#add(state, firstLine ? firstLine.slice(0, 100) : '(incomplete request)', `${status} ${reason}`, false, t0);
   }
 }
