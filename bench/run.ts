@@ -11,6 +11,7 @@ type Bench = () => Promise<BenchResult[]>;
 const BENCHES: Record<string, () => Promise<Bench>> = {};
 BENCHES['dns'] = async () => (await import('./dns.js')).bench;
 BENCHES['smtp'] = async () => (await import('./smtp.js')).bench;
+BENCHES['http'] = async () => (await import('./http.js')).bench;
 
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);

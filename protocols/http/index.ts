@@ -2,4 +2,16 @@
  * Public API of minisuite/http.
  * @module
  */
-export { HttpService } from './service.js';
+export { type AppOptions, createApp } from './app.js';
+export {
+  HttpClientError,
+  type HttpClientResponse,
+  type HttpRequestOptions,
+  httpRequest,
+  parseHeaderArg,
+} from './client.js';
+export * from './limits.js';
+export { HttpError } from './replies.js';
+export { ANY, type Params, type RouteHandler, Router } from './router.js';
+export { HttpServer, type HttpServerOptions, type RequestContext, type RequestHandler } from './server.js';
+export { HttpService, type HttpServiceOptions } from './service.js';

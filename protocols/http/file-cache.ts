@@ -1,0 +1,166 @@
+/**
+ * A validated in-memory cache for small static files. `send` serves a file the first time (after
+ * the sandbox checks) and decides every header; a plain GET/HEAD of the same path afterwards (no
+ * Range, no conditional header) is answered from memory with exactly those headers, after one
+ * `stat` of the path on every request shows it still reaches the same file (device, inode) with
+ * the same size, mtime and ctime. Anything else goes through the sandbox and `send` again.
+ *
+ * Why one stat is enough for the sandbox: a hit only ever serves the bytes of an unchanged inode
+ * that was verified inside the root when cached. Moving that file (even out of the root) changes
+ * its ctime, and any other file has another inode, so a swapped symlink or renamed folder misses
+ * and takes the full real-path check. This skips the realpath/open/read/close round trips through
+ * libuv's thread pool that dominate the cost of a tiny file; the one `stat` is synchronous
+ * (about a microsecond on a local file system).
+ * @module
+ */
+import fs, { type Stats } from 'node:fs';
+import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
+
+/** Files up to this size are kept in memory after being served. */
+export const MAX_CACHED_FILE_BYTES = 64 * 1024;
+/** Memory the cache may use for file contents in total. */
+export const MAX_CACHE_BYTES = 16 * 1024 * 1024;
+/** Files the cache remembers at most (oldest forgotten first). */
+export const MAX_CACHE_ENTRIES = 1_024;
+
+/** Headers that belong to one response, not to the file. */
+const PER_RESPONSE = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
+
+interface Entry {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly headers: Record<string, OutgoingHttpHeader>;
+  /**
+   * The content as a latin1 string (one char per byte, lossless): node then sends head and body in
+   * one write instead of a writev of two buffers.
+   */
+  readonly body: string;
+}
+
+type FileIdentity = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
+
+function sameFile(a: Stats, b: FileIdentity): boolean {
+  return (
+    a.isFile() &&
+    a.ino === b.ino &&
+    a.dev === b.dev &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs
+  );
+}
+
+/** True for a GET/HEAD the cache may answer: no Range and no precondition (RFC 9110 §13). */
+export function isPlainRequest(req: IncomingMessage): boolean {
+  const h = req.headers;
+  return (
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    h.range === undefined &&
+    h['if-none-match'] === undefined &&
+    h['if-modified-since'] === undefined &&
+    h['if-match'] === undefined &&
+    h['if-unmodified-since'] === undefined
+  );
+}
+
+export interface FileCacheOptions {
+  /** Largest file kept; default {@link MAX_CACHED_FILE_BYTES}. 0 turns the cache off. */
+  readonly maxFileBytes?: number;
+  /** Total bytes kept; default {@link MAX_CACHE_BYTES}. */
+  readonly maxBytes?: number;
+  /** Files kept; default {@link MAX_CACHE_ENTRIES}. */
+  readonly maxEntries?: number;
+}
+
+export class SmallFileCache {
+  readonly maxFileBytes: number;
+  readonly maxBytes: number;
+  readonly maxEntries: number;
+  #entries = new Map<string, Entry>();
+  #bytes = 0;
+
+  constructor(options: FileCacheOptions = {}) {
+    this.maxFileBytes = options.maxFileBytes ?? MAX_CACHED_FILE_BYTES;
+    this.maxBytes = options.maxBytes ?? MAX_CACHE_BYTES;
+    this.maxEntries = options.maxEntries ?? MAX_CACHE_ENTRIES;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Answers a plain request for `fullPath` (the unresolved path inside the root) from memory when
+   * the file is cached and unchanged; returns false (nothing written) otherwise.
+   */
+  tryServe(fullPath: string, req: IncomingMessage, res: ServerResponse): boolean {
+    const entry = this.#entries.get(fullPath);
+    if (!entry) return false;
+    let stat: Stats | undefined;
+    try {
+      stat = fs.statSync(fullPath, { throwIfNoEntry: false });
+    } catch {
+      return this.#forget(fullPath);
+    }
+    if (!stat || !sameFile(stat, entry)) return this.#forget(fullPath);
+    res.writeHead(200, entry.headers);
+    if (req.method === 'HEAD') res.end();
+    else res.end(entry.body, 'latin1');
+    return true;
+  }
+
+  /**
+   * Remembers a file `send` has just served in full (200) with these headers, if it is small and
+   * still the same file once read.
+   */
+  async remember(fullPath: string, realPath: string, res: ServerResponse, stat: Stats): Promise<void> {
+    if (stat.size > this.maxFileBytes || !stat.isFile()) return;
+    const headers: Record<string, OutgoingHttpHeader> = {};
+    // getRawHeaderNames (node >= 15.13, missing from @types/node 20) keeps send's header spelling.
+    const names = (res as ServerResponse & { getRawHeaderNames(): string[] }).getRawHeaderNames();
+    for (const name of names) {
+      const value = res.getHeader(name);
+      if (value !== undefined && !PER_RESPONSE.has(name.toLowerCase())) headers[name] = value;
+    }
+    let body: string;
+    try {
+      body = (await fs.promises.readFile(realPath)).toString('latin1');
+      const after = await fs.promises.stat(realPath);
+      if (!sameFile(after, stat) || body.length !== stat.size) return;
+    } catch {
+      return;
+    }
+    this.#forget(fullPath);
+    while (
+      this.#entries.size > 0 &&
+      (this.#entries.size >= this.maxEntries || this.#bytes + body.length > this.maxBytes)
+    ) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.#forget(oldest);
+    }
+    if (this.#bytes + body.length > this.maxBytes) return;
+    this.#entries.set(fullPath, {
+      dev: stat.dev,
+      ino: stat.ino,
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      ctimeMs: stat.ctimeMs,
+      headers,
+      body,
+    });
+    this.#bytes += body.length;
+  }
+
+  #forget(fullPath: string): false {
+    const entry = this.#entries.get(fullPath);
+    if (entry) {
+      this.#entries.delete(fullPath);
+      this.#bytes -= entry.body.length;
+    }
+    return false;
+  }
+}

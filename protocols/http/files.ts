@@ -1,0 +1,117 @@
+/**
+ * `GET|HEAD /files/<path>`: the FTP root over HTTP. `send` does Range (206/416), ETag and
+ * Last-Modified with 304, and Content-Type; this file keeps every path inside the root
+ * (see path-sandbox.ts) and lists directories as HTML or, for `Accept: application/json`, JSON.
+ * @module
+ */
+import type { Stats } from 'node:fs';
+import fs from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import send from 'send';
+import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
+import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
+import { checkRequestPath, resolveInside } from './path-sandbox.js';
+import { sendError, sendJson, sendText } from './replies.js';
+import type { Router } from './router.js';
+import type { RequestContext } from './server.js';
+
+/** Serves one folder. The folder is created on first use. */
+export class FileRoutes {
+  readonly root: string;
+  readonly cache: SmallFileCache;
+  #realRoot: Promise<string> | undefined;
+  #realRootValue: string | undefined;
+
+  constructor(root: string, cacheOptions: FileCacheOptions = {}) {
+    this.root = root;
+    this.cache = new SmallFileCache(cacheOptions);
+  }
+
+  /** Registers `/files` and `/files/*` on `router`. */
+  register(router: Router): void {
+    router.on('GET', '/files', (ctx) => this.serve(ctx, ''));
+    router.on('GET', '/files/*', (ctx, params) => this.serve(ctx, params['*'] ?? ''));
+  }
+
+  /** The real path of the root (symlinks resolved), created if missing. */
+  realRoot(): Promise<string> {
+    this.#realRoot ??= (async () => {
+      await fs.mkdir(this.root, { recursive: true });
+      this.#realRootValue = await fs.realpath(this.root);
+      return this.#realRootValue;
+    })();
+    this.#realRoot.catch(() => {
+      this.#realRoot = undefined;
+    });
+    return this.#realRoot;
+  }
+
+  /** Serves `rawRest` (the still-encoded path below /files). A cache hit is answered synchronously. */
+  serve(ctx: RequestContext, rawRest: string): void | Promise<void> {
+    const check = checkRequestPath(rawRest);
+    if (!check.ok) return sendError(ctx.res, check.status, check.reason);
+    const plain = isPlainRequest(ctx.req);
+    // Segments are checked (no '..', no separators), so plain concatenation stays below the root.
+    const known = this.#realRootValue;
+    if (plain && known !== undefined && this.cache.tryServe(fullPathOf(known, check.segments), ctx.req, ctx.res))
+      return;
+    return this.#serveFromDisk(ctx, check.segments, plain);
+  }
+
+  async #serveFromDisk(ctx: RequestContext, segments: readonly string[], plain: boolean): Promise<void> {
+    const realRoot = await this.realRoot();
+    const fullPath = fullPathOf(realRoot, segments);
+    const resolved = await resolveInside(realRoot, segments);
+    if (!resolved.ok) return sendError(ctx.res, resolved.status, resolved.reason);
+    const encoded = `/${encodeSegments(resolved.rel)}`;
+    // Request `Cache-Control: no-cache` is addressed to caches (RFC 9111 §5.2.1.4); an origin still
+    // evaluates If-None-Match / If-Modified-Since (RFC 9110 §13.2.2). send (via `fresh`) would
+    // answer 200 instead, and Node's fetch adds no-cache to every conditional request.
+    delete ctx.req.headers['cache-control'];
+    // send decodes the path it is given; hand it the encoded real path below the root.
+    const stream = send(ctx.req, encoded, { root: realRoot, dotfiles: 'allow', index: false });
+    if (plain)
+      stream.on('file', (file: string, stat: Stats) => {
+        if (stat.size > this.cache.maxFileBytes) return;
+        ctx.res.once('finish', () => {
+          if (ctx.res.statusCode === 200) void this.cache.remember(fullPath, file, ctx.res, stat);
+        });
+      });
+    stream.on('directory', (_res: ServerResponse, dir: string) => {
+      const base = `/files/${resolved.rel.length > 0 ? `${encoded.slice(1)}/` : ''}`;
+      void this.#list(ctx, realRoot, dir, base).catch((err: unknown) => {
+        if (!ctx.res.headersSent) sendError(ctx.res, 500, 'cannot list directory');
+        ctx.note = String(err);
+      });
+    });
+    stream.on('error', (err: { status?: number; statusCode?: number; headers?: Record<string, string> }) => {
+      const res = ctx.res;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      const status = err.status ?? err.statusCode ?? 500;
+      // 416 carries `Content-Range: bytes */len` (RFC 9110 §14.4).
+      sendError(
+        res,
+        status,
+        status === 416 ? 'range not satisfiable' : status === 404 ? 'no such file' : 'cannot read file',
+        err.headers ?? {},
+      );
+    });
+    stream.pipe(ctx.res);
+  }
+
+  async #list(ctx: RequestContext, realRoot: string, dir: string, base: string): Promise<void> {
+    const listing = await readListing(realRoot, dir, base);
+    const accept = ctx.req.headers.accept ?? '';
+    if (accept.includes('application/json')) sendJson(ctx.res, 200, listing);
+    else sendText(ctx.res, 200, 'text/html; charset=utf-8', listingHtml(listing));
+  }
+}
+
+function fullPathOf(realRoot: string, segments: readonly string[]): string {
+  return segments.length === 0 ? realRoot : `${realRoot}${path.sep}${segments.join(path.sep)}`;
+}

@@ -1,0 +1,30 @@
+/**
+ * Named limits of the HTTP server. Each one is also an {@link HttpServerOptions} field.
+ * @module
+ */
+
+/**
+ * Largest request head (request line + header fields). Node's default; over it the parser answers
+ * 431 Request Header Fields Too Large (RFC 6585 §5).
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** Largest request body any route accepts; over it: 413 Content Too Large (RFC 9110 §15.5.14). */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** A client must send a complete request head within this time or get 408 and be closed (slowloris guard). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** A client must send its whole request (head and body) within this time or get 408 and be closed. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+/** An idle keep-alive connection is closed after this long (Node's default). */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How often the head/request timeouts above are checked. */
+export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+/** Longest `/delay/:ms`. */
+export const MAX_DELAY_MS = 10_000;
+/** Largest `/bytes/:n`. */
+export const MAX_RANDOM_BYTES = 10 * 1024 * 1024;
+/** Server-Sent Events: a comment line this often keeps proxies and idle timers from closing the stream. */
+export const SSE_KEEP_ALIVE_MS = 15_000;
+/** Server-Sent Events: a client that lets this much pile up unread is disconnected (memory bound). */
+export const SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Most records `GET /api/exchanges` returns when no `limit` is given. */
+export const DEFAULT_EXCHANGE_LIMIT = 100;

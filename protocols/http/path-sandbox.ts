@@ -1,0 +1,68 @@
+/**
+ * Keeps file paths inside the served root. Two steps: a pure check of the request path as sent
+ * (refuses `..` in any spelling, backslashes, NUL, encoded separators), then a real-path check on
+ * disk so a symlink cannot lead outside.
+ * @module
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export type SandboxCheck =
+  | { readonly ok: true; readonly segments: readonly string[] }
+  | { readonly ok: false; readonly status: 400 | 403; readonly reason: string };
+
+/**
+ * Splits a still percent-encoded request path into decoded segments, or refuses it. Empty and `.`
+ * segments are dropped; `..` (plain or `%2e%2e`), `\` (plain or `%5c`), NUL and an encoded `/`
+ * inside a segment are refused outright rather than normalized away.
+ */
+export function checkRequestPath(rawPath: string): SandboxCheck {
+  if (rawPath.includes('\\')) return { ok: false, status: 403, reason: 'backslash in path' };
+  const segments: string[] = [];
+  for (const part of rawPath.split('/')) {
+    if (part === '') continue;
+    let name: string;
+    try {
+      name = decodeURIComponent(part);
+    } catch {
+      return { ok: false, status: 400, reason: 'malformed percent-encoding in path' };
+    }
+    if (name.includes('\0')) return { ok: false, status: 400, reason: 'NUL in path' };
+    if (name.includes('/') || name.includes('\\'))
+      return { ok: false, status: 403, reason: 'encoded separator in path' };
+    if (name === '..') return { ok: false, status: 403, reason: 'path leaves the root' };
+    if (name === '.') continue;
+    segments.push(name);
+  }
+  return { ok: true, segments };
+}
+
+export type Resolved =
+  | { readonly ok: true; readonly path: string; readonly rel: readonly string[] }
+  | { readonly ok: false; readonly status: 403 | 404; readonly reason: string };
+
+/** True when `real` is `realRoot` or inside it. */
+export function isInside(realRoot: string, real: string): boolean {
+  return real === realRoot || real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep);
+}
+
+/**
+ * Resolves checked segments under `realRoot` (itself a real path) following symlinks, and refuses
+ * anything whose real path is outside. `rel` is the real path's segments below the root.
+ */
+export async function resolveInside(realRoot: string, segments: readonly string[]): Promise<Resolved> {
+  let real: string;
+  try {
+    real = await fs.realpath(path.join(realRoot, ...segments));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return { ok: false, status: 403, reason: 'symlink loop' };
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG')
+      return { ok: false, status: 404, reason: 'no such file' };
+    if (code === 'EACCES') return { ok: false, status: 403, reason: 'permission denied' };
+    throw err;
+  }
+  if (!isInside(realRoot, real)) return { ok: false, status: 403, reason: 'path leaves the root' };
+  const rel = path.relative(realRoot, real);
+  return { ok: true, path: real, rel: rel === '' ? [] : rel.split(path.sep) };
+}

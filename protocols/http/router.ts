@@ -1,0 +1,82 @@
+/**
+ * A small router: literal segments, `:name` parameters (percent-decoded) and a trailing `*` for the
+ * rest of the path (left encoded, for the file sandbox to judge). A known path with a method it does
+ * not serve is 405 with `Allow` (RFC 9110 §15.5.6); OPTIONS on it is 204 with `Allow`; HEAD is served
+ * by the GET handler (node sends no body for HEAD). Unknown paths are a JSON 404.
+ * @module
+ */
+import { HttpError, sendError } from './replies.js';
+import type { RequestContext, RequestHandler } from './server.js';
+
+export type Params = Readonly<Record<string, string>>;
+export type RouteHandler = (ctx: RequestContext, params: Params) => void | Promise<void>;
+
+/** Every method; for routes that answer any (`/echo`). */
+export const ANY = '*';
+
+interface Route {
+  readonly methods: ReadonlySet<string>;
+  readonly segments: readonly string[];
+  readonly handler: RouteHandler;
+}
+
+/** Matches a path split on '/' against a pattern's segments; returns the parameters or undefined. */
+export function matchPath(segments: readonly string[], parts: readonly string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i] as string;
+    if (seg === '*') {
+      params['*'] = parts.slice(i).join('/');
+      return params;
+    }
+    const part = parts[i];
+    if (part === undefined) return undefined;
+    if (seg.startsWith(':')) {
+      if (part === '') return undefined;
+      try {
+        params[seg.slice(1)] = decodeURIComponent(part);
+      } catch {
+        throw new HttpError(400, 'malformed percent-encoding in path');
+      }
+    } else if (seg !== part) return undefined;
+  }
+  return parts.length === segments.length ? params : undefined;
+}
+
+export class Router {
+  #routes: Route[] = [];
+
+  /** Adds a route; `methods` may be {@link ANY}. Earlier routes win. */
+  on(methods: string | readonly string[], pattern: string, handler: RouteHandler): this {
+    const list = typeof methods === 'string' ? [methods] : methods;
+    this.#routes.push({ methods: new Set(list.map((m) => m.toUpperCase())), segments: pattern.split('/'), handler });
+    return this;
+  }
+
+  /** The request handler for {@link HttpServer}. */
+  readonly handle: RequestHandler = (ctx) => {
+    const method = ctx.req.method ?? 'GET';
+    const allowed = new Set<string>();
+    const parts = ctx.path.split('/');
+    for (const route of this.#routes) {
+      const params = matchPath(route.segments, parts);
+      if (!params) continue;
+      if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET')))
+        return route.handler(ctx, params);
+      for (const m of route.methods) allowed.add(m);
+    }
+    if (allowed.size === 0) {
+      sendError(ctx.res, 404, `no route for ${ctx.path}`);
+      return;
+    }
+    if (allowed.has('GET')) allowed.add('HEAD');
+    allowed.add('OPTIONS');
+    const allow = [...allowed].sort().join(', ');
+    if (method === 'OPTIONS') {
+      ctx.res.writeHead(204, { Allow: allow });
+      ctx.res.end();
+      return;
+    }
+    sendError(ctx.res, 405, `method ${method} not allowed on ${ctx.path}`, { Allow: allow });
+  };
+}

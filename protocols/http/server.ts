@@ -1,0 +1,355 @@
+/**
+ * The HTTP server: the shared {@link TcpServer} accepts and tracks connections (limit, idle timeout,
+ * graceful close) and hands each socket to a `node:http` parser (`server.emit('connection')`).
+ * Every request/response becomes one exchange record. The server knows no routes: it calls one
+ * {@link RequestHandler} (the router).
+ * @module
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type net from 'node:net';
+import { errorMessage, isPeerReset } from '../../shared/errors.js';
+import { type ExchangeLog, elapsedMs } from '../../shared/exchange.js';
+import { normalizeAddress } from '../../shared/net-util.js';
+import { type TcpConnection, TcpServer, type TcpServerState } from '../../shared/tcp-server.js';
+import {
+  HEADERS_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_BODY_BYTES,
+  MAX_HEADER_BYTES,
+  REQUEST_TIMEOUT_MS,
+  TIMEOUT_CHECK_INTERVAL_MS,
+} from './limits.js';
+import { HttpError, reasonPhrase, sendError } from './replies.js';
+
+export interface HttpServerOptions {
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** Port; default 0 (a free one). */
+  readonly port?: number;
+  /** Connections at once; default the shared MAX_CONNECTIONS. A full server answers 503 and closes. */
+  readonly maxConnections?: number;
+  /** A connection without traffic for this long is closed; default the shared IDLE_TIMEOUT_MS. */
+  readonly idleTimeoutMs?: number;
+  /** Largest request head; default {@link MAX_HEADER_BYTES}. Over it: 431. */
+  readonly maxHeaderBytes?: number;
+  /** Largest request body; default {@link MAX_BODY_BYTES}. Over it: 413. */
+  readonly maxBodyBytes?: number;
+  /** Time to send a complete request head; default {@link HEADERS_TIMEOUT_MS}. Over it: 408. */
+  readonly headersTimeoutMs?: number;
+  /** Time to send a complete request; default {@link REQUEST_TIMEOUT_MS}. Over it: 408. */
+  readonly requestTimeoutMs?: number;
+  /** Idle keep-alive connections are closed after this; default {@link KEEP_ALIVE_TIMEOUT_MS}. */
+  readonly keepAliveTimeoutMs?: number;
+  /** How often the two timeouts above are checked; default {@link TIMEOUT_CHECK_INTERVAL_MS}. */
+  readonly timeoutCheckIntervalMs?: number;
+  /** Where exchange records go; default none. */
+  readonly log?: ExchangeLog;
+}
+
+/** What a route sees of one request. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** The request path as sent (still percent-encoded, not normalized), without the query. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Connection id ("http-3"). */
+  readonly session: string;
+  /** "127.0.0.1:53211". */
+  readonly peer: string;
+  /** The client's address ("127.0.0.1"). */
+  readonly remoteAddress: string;
+  /** The body limit routes must respect (see {@link readBody}). */
+  readonly maxBodyBytes: number;
+  /** Extra words for the exchange record's response line, e.g. "12 events". */
+  note: string | undefined;
+  /**
+   * Marks the response as a long-lived stream (Server-Sent Events): it no longer holds up a
+   * graceful close, and `end` is called when the server shuts down. Its exchange is recorded
+   * when it closes.
+   */
+  holdOpen(end: () => void): void;
+}
+
+export type RequestHandler = (ctx: RequestContext) => void | Promise<void>;
+
+interface ConnState {
+  readonly conn: TcpConnection;
+  /** socket.bytesRead / bytesWritten already counted in earlier records. */
+  read: number;
+  written: number;
+  /** The response in flight, if any. */
+  res: ServerResponse | undefined;
+  /** Ends a held-open stream on shutdown. */
+  stream: (() => void) | undefined;
+}
+
+/** Node parser error codes → the status a client is told (others: 400). */
+const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+const FULL_BODY = JSON.stringify({ error: 'too many connections, try again later' });
+/** RFC 9110 §15.6.4: 503 with Retry-After, written before any request is read. */
+const FULL_REPLY =
+  'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n' +
+  `Content-Length: ${Buffer.byteLength(FULL_BODY)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${FULL_BODY}`;
+
+class Exchange implements RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly path: string;
+  readonly session: string;
+  readonly peer: string;
+  readonly remoteAddress: string;
+  readonly maxBodyBytes: number;
+  note: string | undefined = undefined;
+  held = false;
+  #rawQuery: string;
+  #query: URLSearchParams | undefined;
+  #state: ConnState;
+
+  constructor(req: IncomingMessage, res: ServerResponse, state: ConnState, maxBodyBytes: number) {
+    this.req = req;
+    this.res = res;
+    this.#state = state;
+    this.session = state.conn.id;
+    this.peer = state.conn.peer;
+    this.remoteAddress = normalizeAddress(state.conn.remoteAddress);
+    this.maxBodyBytes = maxBodyBytes;
+    let target = req.url ?? '/';
+    // RFC 9112 §3.2.2 absolute-form ("GET http://host/path"): route on the path.
+    if (!target.startsWith('/')) {
+      const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+      target = m ? target.slice(m[0].length) || '/' : target;
+    }
+    const q = target.indexOf('?');
+    this.path = q < 0 ? target : target.slice(0, q);
+    this.#rawQuery = q < 0 ? '' : target.slice(q + 1);
+  }
+
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.#rawQuery);
+    return this.#query;
+  }
+
+  holdOpen(end: () => void): void {
+    if (this.held) return;
+    this.held = true;
+    this.#state.stream = end;
+    this.#state.conn.endExchange();
+  }
+}
+
+/** An HTTP/1.1 server on the shared TCP core. */
+export class HttpServer {
+  readonly host: string;
+  readonly maxBodyBytes: number;
+  #tcp: TcpServer;
+  #http: http.Server;
+  #handler: RequestHandler;
+  #log: ExchangeLog | undefined;
+  #conns = new Map<net.Socket, ConnState>();
+  #idleTimeoutMs: number;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: HttpServerOptions, handler: RequestHandler) {
+    this.#handler = handler;
+    this.#log = options.log;
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.#tcp = new TcpServer(
+      {
+        name: 'http',
+        ...(options.host !== undefined ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+        ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      },
+      {
+        onConnection: (conn) => this.#onConnection(conn),
+        onRejected: (socket) => socket.write(FULL_REPLY),
+        onIdle: (conn) => {
+          // Idle and no response in flight, or a response the client stopped reading.
+          if (!conn.busy || conn.socket.writableLength > 0) conn.close();
+        },
+        // Idle keep-alive connections are simply closed (HTTP has no goodbye); streams are ended.
+        onShutdown: (conn) => this.#conns.get(conn.socket)?.stream?.(),
+      },
+    );
+    this.host = this.#tcp.host;
+    this.#idleTimeoutMs = this.#tcp.idleTimeoutMs;
+    const keepAlive = options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS;
+    this.#http = http.createServer({
+      maxHeaderSize: options.maxHeaderBytes ?? MAX_HEADER_BYTES,
+      headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? TIMEOUT_CHECK_INTERVAL_MS,
+      keepAliveTimeout: this.#idleTimeoutMs > 0 ? Math.min(keepAlive, this.#idleTimeoutMs) : keepAlive,
+    });
+    // node:http arms headersTimeout/requestTimeout checks on 'listening', which it never sees here
+    // because the TcpServer owns the listening socket. Without this a slowloris client is never cut.
+    this.#http.emit('listening');
+    // With a 'timeout' listener node leaves socket timeouts to us (TcpServer's onIdle above).
+    this.#http.on('timeout', () => {});
+    this.#http.on('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res));
+    this.#http.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      // RFC 9110 §10.1.1: do not invite a body we are going to refuse.
+      if (!this.#announcesTooMuch(req)) res.writeContinue();
+      this.#onRequest(req, res);
+    });
+    this.#http.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: net.Socket) =>
+      this.#onClientError(err, socket),
+    );
+  }
+
+  get state(): TcpServerState {
+    return this.#tcp.state;
+  }
+
+  get port(): number {
+    return this.#tcp.port;
+  }
+
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.#tcp.connections.size;
+  }
+
+  /** Starts accepting; resolves with the real port. */
+  listen(): Promise<number> {
+    return this.#tcp.listen();
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish (their responses say `Connection: close`),
+   * ends event streams, closes idle keep-alive connections; idempotent.
+   */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.#closing ??= (async () => {
+      for (const state of this.#conns.values())
+        if (state.res && !state.res.headersSent) state.res.setHeader('Connection', 'close');
+      await this.#tcp.close(options);
+      // Stops node's timeout checker (armed by the 'listening' emit above).
+      this.#http.close(() => {});
+    })();
+    return this.#closing;
+  }
+
+  #onConnection(conn: TcpConnection): void {
+    const socket = conn.socket;
+    const state: ConnState = { conn, read: 0, written: 0, res: undefined, stream: undefined };
+    this.#conns.set(socket, state);
+    conn.once('close', () => this.#conns.delete(socket));
+    this.#http.emit('connection', socket);
+  }
+
+  #announcesTooMuch(req: IncomingMessage): boolean {
+    const length = Number(req.headers['content-length']);
+    return Number.isFinite(length) && length > this.maxBodyBytes;
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const state = this.#conns.get(req.socket);
+    if (!state) {
+      res.destroy();
+      return;
+    }
+    const t0 = performance.now();
+    const time = new Date();
+    const conn = state.conn;
+    conn.beginExchange();
+    state.res = res;
+    // node clears the socket timeout when a keep-alive request starts; put the idle timeout back.
+    if (this.#idleTimeoutMs > 0 && req.socket.timeout !== this.#idleTimeoutMs)
+      req.socket.setTimeout(this.#idleTimeoutMs);
+    const ex = new Exchange(req, res, state, this.maxBodyBytes);
+    if (this.#closing) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      state.res = undefined;
+      if (ex.held) state.stream = undefined;
+      else conn.endExchange();
+      this.#record(state, ex, t0, time);
+    });
+    if (this.#announcesTooMuch(req)) {
+      sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, { Connection: 'close' });
+      return;
+    }
+    try {
+      const pending = this.#handler(ex);
+      if (pending) pending.catch((err: unknown) => this.#fail(ex, err));
+    } catch (err) {
+      this.#fail(ex, err);
+    }
+  }
+
+  /** A thrown error becomes its JSON reply (HttpError) or a 500, noted once in the record. */
+  #fail(ex: Exchange, err: unknown): void {
+    const res = ex.res;
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    if (err instanceof HttpError) sendError(res, err.status, err.message, err.headers);
+    else {
+      ex.note = errorMessage(err);
+      sendError(res, 500, 'internal server error');
+    }
+  }
+
+  /** Adds a server record for `state`'s connection; bytes are those since its last record. */
+  #add(state: ConnState, request: string, response: string, ok: boolean, t0: number, time?: Date): void {
+    const socket = state.conn.socket;
+    const bytesIn = socket.bytesRead - state.read;
+    const bytesOut = socket.bytesWritten - state.written;
+    state.read = socket.bytesRead;
+    state.written = socket.bytesWritten;
+    this.#log?.add({
+      protocol: 'http',
+      side: 'server',
+      transport: 'tcp',
+      session: state.conn.id,
+      peer: state.conn.peer,
+      request,
+      response,
+      ok,
+      bytesIn,
+      bytesOut,
+      durationMs: elapsedMs(t0),
+      time,
+    });
+  }
+
+  #record(state: ConnState, ex: Exchange, t0: number, time: Date): void {
+    if (!this.#log) return;
+    const res = ex.res;
+    const status = res.statusCode;
+    // A held stream ends when the client leaves; that is its normal end, not an abort.
+    const complete = res.writableFinished || ex.held;
+    let response = `${status} ${res.statusMessage || reasonPhrase(status)}`;
+    if (ex.note !== undefined) response += ` (${ex.note})`;
+    if (!complete) response += ' (aborted)';
+    this.#add(state, `${ex.req.method ?? '?'} ${ex.req.url ?? ''}`, response, complete && status < 400, t0, time);
+  }
+
+  /** A request node could not parse (or that timed out): answer like node would, and record it. */
+  #onClientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: net.Socket): void {
+    const state = this.#conns.get(socket);
+    if (isPeerReset(err) || !state || !socket.writable || state.res) {
+      socket.destroy();
+      return;
+    }
+    const t0 = performance.now();
+    const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400;
+    const reason = reasonPhrase(status);
+    const body = JSON.stringify({ error: status === 400 ? `bad request (${err.code ?? err.message})` : reason });
+    state.conn.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    const firstLine = err.rawPacket?.subarray(0, 200).toString('latin1').split(/\r?\n/)[0];
+    this.#add(state, firstLine ? firstLine.slice(0, 100) : '(incomplete request)', `${status} ${reason}`, false, t0);
+  }
+}

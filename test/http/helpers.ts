@@ -1,0 +1,71 @@
+/**
+ * Starts an HttpService alone on 127.0.0.1:0 with a fresh data folder, for the HTTP tests.
+ * @module
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { HttpService, type HttpServiceOptions } from '../../protocols/http/service.js';
+import { ExchangeLog } from '../../shared/exchange.js';
+import type { Service } from '../../shared/service.js';
+import { DEFAULT_CONFIG } from '../../suite/config.js';
+
+export interface TestHttp {
+  readonly service: HttpService;
+  readonly log: ExchangeLog;
+  readonly dataDir: string;
+  readonly files: string;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttp(options: HttpServiceOptions = {}, peers: Service[] = []): Promise<TestHttp> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-http-'));
+  const log = new ExchangeLog();
+  const all: Service[] = [...peers];
+  const service = new HttpService(
+    { host: '127.0.0.1', dataDir, log, tls: undefined, peers: () => all },
+    { ...DEFAULT_CONFIG, http: { port: 0 } },
+    options,
+  );
+  all.unshift(service);
+  await service.start();
+  return {
+    service,
+    log,
+    dataDir,
+    files: path.join(dataDir, 'files'),
+    url: service.url,
+    async close() {
+      await service.close({ graceMs: 0 });
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves with the first server record whose request matches. */
+export function waitForRecord(log: ExchangeLog, request: string | RegExp, timeoutMs = 5_000) {
+  const matches = (r: { side: string; request: string }) =>
+    r.side === 'server' && (typeof request === 'string' ? r.request === request : request.test(r.request));
+  const found = log.toArray().find(matches);
+  if (found) return Promise.resolve(found);
+  return new Promise<ReturnType<ExchangeLog['toArray']>[number]>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(
+        new Error(
+          `no record for ${request}; have ${log
+            .toArray()
+            .map((r) => r.request)
+            .join(' | ')}`,
+        ),
+      );
+    }, timeoutMs);
+    const off = log.subscribe((r) => {
+      if (!matches(r)) return;
+      clearTimeout(timer);
+      off();
+      resolve(r);
+    });
+  });
+}

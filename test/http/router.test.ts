@@ -1,0 +1,87 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parseHeaderArg } from '../../protocols/http/client.js';
+import { createProgress, progressLine } from '../../protocols/http/progress.js';
+import { HttpError } from '../../protocols/http/replies.js';
+import { matchPath } from '../../protocols/http/router.js';
+
+describe('matchPath', () => {
+  const cases: [string, string, Record<string, string> | undefined][] = [
+    ['/healthz', '/healthz', {}],
+    ['/healthz', '/healthz/', undefined],
+    ['/healthz', '/health', undefined],
+    ['/api/mail/:id', '/api/mail/abc', { id: 'abc' }],
+    ['/api/mail/:id', '/api/mail/a%20b', { id: 'a b' }],
+    ['/api/mail/:id', '/api/mail/', undefined],
+    ['/api/mail/:id', '/api/mail', undefined],
+    ['/api/mail/:id/raw', '/api/mail/x/raw', { id: 'x' }],
+    ['/files/*', '/files', { '*': '' }],
+    ['/files/*', '/files/', { '*': '' }],
+    ['/files/*', '/files/a/b%20c', { '*': 'a/b%20c' }],
+    ['/files/*', '/filesx', undefined],
+  ];
+  for (const [pattern, path, expected] of cases) {
+    it(`${pattern} ~ ${path}`, () => {
+      expect(matchPath(pattern.split('/'), path.split('/'))).toEqual(expected);
+    });
+  }
+  it('refuses malformed percent-encoding in a parameter with 400', () => {
+    expect(() => matchPath('/api/mail/:id'.split('/'), '/api/mail/%zz'.split('/'))).toThrow(HttpError);
+  });
+});
+
+describe('parseHeaderArg', () => {
+  it('splits Name: value', () => {
+    expect(parseHeaderArg('X-Test:  a: b ')).toEqual(['X-Test', 'a: b']);
+  });
+  for (const bad of ['X-Test: a\r\nInjected: 1', 'X: \n', 'X: a\0', 'no colon', ': empty name', 'Bad Name: x']) {
+    it(`refuses ${JSON.stringify(bad)}`, () => {
+      expect(() => parseHeaderArg(bad)).toThrow();
+    });
+  }
+});
+
+describe('progressLine', () => {
+  it('draws a bar with percent and sizes', () => {
+    expect(progressLine(512 * 1024, 2 * 1024 * 1024)).toBe(
+      `[${'#'.repeat(8)}${' '.repeat(22)}]  25%  512.0 KiB / 2.0 MiB`,
+    );
+    expect(progressLine(10, undefined)).toBe('10 B received');
+  });
+});
+
+describe('createProgress', () => {
+  const sink = (isTTY: boolean) => {
+    const writes: string[] = [];
+    const stream = Object.assign(
+      new Writable({
+        write(chunk, _enc, cb) {
+          writes.push(String(chunk));
+          cb();
+        },
+      }),
+      { isTTY },
+    );
+    return { stream, writes };
+  };
+  it('draws on a TTY for large downloads and erases the line when done', () => {
+    const { stream, writes } = sink(true);
+    const progress = createProgress(stream);
+    progress.update(1024 * 1024, 2 * 1024 * 1024);
+    progress.update(2 * 1024 * 1024, 2 * 1024 * 1024);
+    progress.done();
+    expect(writes[0]).toMatch(/^\r\[#{15} {15}\] {2}50% {2}1\.0 MiB \/ 2\.0 MiB/);
+    expect(writes[1]).toMatch(/100%/);
+    expect(writes.at(-1)).toBe('\r\u001b[K');
+  });
+  it('draws nothing off a TTY or for small downloads', () => {
+    const off = sink(false);
+    createProgress(off.stream).update(5_000_000, 10_000_000);
+    expect(off.writes).toEqual([]);
+    const small = sink(true);
+    const p = createProgress(small.stream);
+    p.update(10, 100);
+    p.done();
+    expect(small.writes).toEqual([]);
+  });
+});
