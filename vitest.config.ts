@@ -1,8 +1,18 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
 
 // Two projects: `unit` needs only what a fresh machine has (node, python3, curl);
 // `interop` drives Debian-packaged clients (dig, kdig, lftp, swaks) that .ci/run installs.
 export default defineConfig({
+  // Examples import the package by its name, as users do; tests resolve it to the sources.
+  resolve: {
+    alias: [
+      { find: /^minisuite$/, replacement: path.join(here, 'index.ts') },
+      { find: /^minisuite\/(http|ftp|smtp|dns)$/, replacement: path.join(here, 'protocols/$1/index.ts') },
+    ],
+  },
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {};
 BENCHES['dns'] = async () => (await import('./dns.js')).bench;
 BENCHES['smtp'] = async () => (await import('./smtp.js')).bench;
 BENCHES['http'] = async () => (await import('./http.js')).bench;
+BENCHES['suite'] = async () => (await import('./suite.js')).bench;
 
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);

@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { RecordInput } from '../protocols/dns/service.js';
 import { TimeoutError } from '../shared/errors.js';
 import { ExchangeLog, type ExchangeRecord, PROTOCOLS, type Protocol } from '../shared/exchange.js';
 import { formatPretty } from '../shared/exchange-format.js';
@@ -28,6 +29,8 @@ export interface SuiteOptions {
    * default the built-in `suite.test`.
    */
   readonly zones?: readonly string[];
+  /** DNS records added after start: objects, or zone-file lines ("api.suite.test. 60 IN A 10.0.0.7"). */
+  readonly records?: readonly (RecordInput | string)[];
   /**
    * Files to put in the FTP root (also served at /files over HTTP) before the servers start:
    * an object of path → content, or the path of a folder whose contents are copied.
@@ -185,7 +188,16 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   const log = new ExchangeLog(options.logCapacity !== undefined ? { capacity: options.logCapacity } : {});
   try {
     const running = await startServices(resolveConfig(layer), log, options.runOptions);
-    return new Suite(running, log, dataDir, ownsData);
+    const suite = new Suite(running, log, dataDir, ownsData);
+    if (options.records && options.records.length > 0) {
+      try {
+        for (const record of options.records) suite.dns.addRecord(record);
+      } catch (err) {
+        await suite.close({ graceMs: 0 });
+        throw err;
+      }
+    }
+    return suite;
   } catch (err) {
     if (ownsData) await fs.rm(dataDir, { recursive: true, force: true });
     throw err;

@@ -4,6 +4,7 @@
  * @module
  */
 import path from 'node:path';
+import type { ExchangeLog, ExchangeRecord } from '../../shared/exchange.js';
 import { urlHost } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
 import type { SuiteConfig } from '../../suite/config.js';
@@ -28,8 +29,10 @@ export class HttpService implements Service {
   #server: HttpServer;
   #metrics: ExchangeMetrics;
   #app: App;
+  #log: ExchangeLog;
 
   constructor(ctx: ServiceContext, config: SuiteConfig, options: HttpServiceOptions = {}) {
+    this.#log = ctx.log;
     this.filesRoot = path.join(ctx.dataDir, 'files');
     this.mail = new MailStore(path.join(ctx.dataDir, 'mail'));
     // Created now (before any service starts) so /metrics counts the run from its first exchange.
@@ -84,5 +87,10 @@ export class HttpService implements Service {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     await this.#server.close(options);
     this.#metrics.close();
+  }
+
+  /** The requests this server answered, as exchange records, oldest first (for tests' assertions). */
+  requests(): ExchangeRecord[] {
+    return this.#log.recent({ protocol: 'http' }).filter((r) => r.side === 'server');
   }
 }
