@@ -1,64 +1,52 @@
 /**
  * SMTP benchmark: our server (durable Maildir storage, exchange log on) side by side with
  * Postfix's `smtp-sink` (stores nothing), both driven by Postfix's `smtp-source` with 10 KiB
- * messages from 20 parallel sessions. Bounded: a fixed message count, 127.0.0.1 only.
+ * messages from 20 parallel sessions, persistent (`-d`) and one connection per message.
+ *
+ * Fairness: both servers run in their own process (ours is the built `dist/` CLI, as
+ * `npm run bench` builds first), pinned with `taskset` to the same CPU, and smtp-source to
+ * another one, so the load generator never steals the server's CPU. Each server is warmed up,
+ * then the rounds are interleaved (the order alternates) and each server's median is kept, so a
+ * noisy machine disturbs both alike. Our data folder is on a real disk (`MINISUITE_BENCH_DATA`,
+ * default the OS temp folder; tmpfs is refused) and every message is checked to be stored.
+ * Bounded: a fixed message count per run, 127.0.0.1 only.
  * @module
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchResult } from './report.js';
+import { type CpuPlan, describeFilesystem, freePort, median, planCpus, waitForPort } from './smtp-support.js';
 
 const run = promisify(execFile);
 
 const SMTP_SINK = '/usr/sbin/smtp-sink';
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
 const MAIN = path.resolve(import.meta.dirname, '../dist/cli/main.js');
-/** Messages per measured run, sessions in parallel, message size. */
+/** Messages per measured run, sessions in parallel, message size, interleaved rounds. */
 const MESSAGES = 2000;
 const SESSIONS = 20;
 const MESSAGE_BYTES = 10 * 1024;
-const WARMUP_MESSAGES = 200;
+const ROUNDS = 5;
+const WARMUP_MESSAGES = 500;
 const RUN_TIMEOUT_MS = 120_000;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+interface Server {
+  readonly name: 'ours' | 'sink';
+  readonly port: number;
+  readonly child: ChildProcess;
 }
 
 /** Runs smtp-source once; resolves with messages per second. */
-async function source(port: number, messages: number, persistent: boolean): Promise<number> {
+async function source(cpus: CpuPlan, port: number, messages: number, persistent: boolean): Promise<number> {
   const args = ['-s', String(SESSIONS), '-m', String(messages), '-l', String(MESSAGE_BYTES)];
   if (persistent) args.push('-d');
   args.push(`127.0.0.1:${port}`);
+  const [file, argv] = cpus.pin('source', SMTP_SOURCE, args);
   const t0 = performance.now();
-  await run(SMTP_SOURCE, args, { timeout: RUN_TIMEOUT_MS });
+  await run(file, argv, { timeout: RUN_TIMEOUT_MS });
   return messages / ((performance.now() - t0) / 1000);
 }
 
@@ -71,30 +59,41 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function startSink(): Promise<{ port: number; child: ChildProcess }> {
+async function startSink(cpus: CpuPlan): Promise<Server> {
   const port = await freePort();
   // As root, smtp-sink must drop privileges after binding (-u).
   const user = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
-  const child = spawn(SMTP_SINK, [...user, `127.0.0.1:${port}`, '256'], { stdio: 'ignore' });
+  const [file, argv] = cpus.pin('server', SMTP_SINK, [...user, `127.0.0.1:${port}`, '256']);
+  const child = spawn(file, argv, { stdio: 'ignore' });
   await waitForPort(port);
-  return { port, child };
+  return { name: 'sink', port, child };
 }
 
-async function startOurs(data: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [MAIN, 'start', 'smtp', '--smtp-port', '0', '--data', data], {
-    // The exchange timeline is still written (to nowhere), as in real use.
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+async function startOurs(cpus: CpuPlan, data: string): Promise<Server> {
+  const [file, argv] = cpus.pin('server', process.execPath, [
+    MAIN,
+    'start',
+    'smtp',
+    '--smtp-port',
+    '0',
+    '--data',
+    data,
+  ]);
+  // The exchange timeline is still formatted and written (to /dev/null), as in real use.
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'ignore'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (d: string) => {
+      out += d;
       const m = /^smtp listening on smtp:\/\/127\.0\.0\.1:(\d+)$/m.exec(out);
       if (m) resolve(Number(m[1]));
     });
     child.once('exit', (code) => reject(new Error(`minisuite exited (${code}) before its ready line`)));
   });
-  return { port, child };
+  child.stdout?.removeAllListeners('data');
+  child.stdout?.resume();
+  return { name: 'ours', port, child };
 }
 
 export async function bench(): Promise<BenchResult[]> {
@@ -102,9 +101,14 @@ export async function bench(): Promise<BenchResult[]> {
     await fs.access(tool).catch(() => {
       throw new Error(`${tool} is missing (postfix for smtp-sink/smtp-source; npm run build for minisuite)`);
     });
-  const data = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-bench-smtp-'));
-  const sink = await startSink();
-  const ours = await startOurs(data);
+  const parent = process.env['MINISUITE_BENCH_DATA'] ?? os.tmpdir();
+  const filesystem = await describeFilesystem(parent);
+  if (filesystem === 'tmpfs' || filesystem === 'ramfs')
+    throw new Error(`${parent} is on ${filesystem}: set MINISUITE_BENCH_DATA to a folder on a real disk`);
+  const data = await fs.mkdtemp(path.join(parent, 'minisuite-bench-smtp-'));
+  const cpus = await planCpus();
+  const sink = await startSink(cpus);
+  const ours = await startOurs(cpus, data);
   try {
     const results: BenchResult[] = [];
     const modes = [
@@ -113,21 +117,27 @@ export async function bench(): Promise<BenchResult[]> {
     ];
     let expected = 0;
     for (const mode of modes) {
-      await source(sink.port, WARMUP_MESSAGES, mode.persistent);
-      await source(ours.port, WARMUP_MESSAGES, mode.persistent);
-      const peer = await source(sink.port, MESSAGES, mode.persistent);
-      const mine = await source(ours.port, MESSAGES, mode.persistent);
-      expected += WARMUP_MESSAGES + MESSAGES;
+      for (const server of [sink, ours]) await source(cpus, server.port, WARMUP_MESSAGES, mode.persistent);
+      expected += WARMUP_MESSAGES;
+      const rates: Record<Server['name'], number[]> = { ours: [], sink: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        // Alternate who goes first, so a drift in machine load favours neither.
+        const order = round % 2 === 0 ? [sink, ours] : [ours, sink];
+        for (const server of order) rates[server.name].push(await source(cpus, server.port, MESSAGES, mode.persistent));
+        expected += MESSAGES;
+      }
       const stored = (await fs.readdir(path.join(data, 'mail', 'new'))).length;
+      if (stored !== expected) throw new Error(`stored ${stored} messages, expected ${expected}`);
+      const list = (xs: number[]) => xs.map((x) => Math.round(x)).join('/');
       results.push({
         name: mode.name,
-        ours: mine,
-        peer,
+        ours: median(rates.ours),
+        peer: median(rates.sink),
         peerName: 'smtp-sink (stores nothing)',
         unit: 'msg/s',
         higherIsBetter: true,
         target: mode.target,
-        notes: `${MESSAGES} msgs; stored ${stored}/${expected} so far`,
+        notes: `median of ${ROUNDS}×${MESSAGES}: ours ${list(rates.ours)}, sink ${list(rates.sink)}; ${cpus.note}; data on ${filesystem} (${parent}); all ${stored} stored`,
       });
     }
     return results;

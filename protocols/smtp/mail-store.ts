@@ -53,6 +53,7 @@ const ID_PATTERN = /^[0-9]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+$/;
 
 const openAsync = promisify(fsSync.open);
 const fdatasyncAsync = promisify(fsSync.fdatasync);
+const fsyncAsync = promisify(fsSync.fsync);
 
 /** Files left in tmp/ by a crash are removed on init once this old (maildir(5) says 36 hours). */
 export const STALE_TMP_MS = 36 * 3_600_000;
@@ -122,6 +123,8 @@ export class MailStore extends EventEmitter<MailStoreEvents> {
     } catch (err) {
       // Nothing half-written may stay behind (ENOSPC, EIO...).
       await fs.rm(tmp, { force: true }).catch(() => {});
+      // new/ may have been replaced: the next sync opens it afresh.
+      this.#newDir.reopen();
       throw err;
     }
     // The rename is durable once new/ itself is synced (shared by concurrent deliveries).
@@ -276,14 +279,21 @@ function compareIds(a: string, b: string): number {
   return qa - qb || a.localeCompare(b);
 }
 
+/** A folder's descriptor is kept this long after its last sync, then closed. */
+const DIR_FD_IDLE_MS = 1_000;
+
 /**
  * fsyncs one folder on behalf of many concurrent renames (group commit): a caller joins a sync that
  * has not started yet, never one already running (it may have begun before the caller's rename).
+ * The folder stays open while deliveries keep coming, so a sync costs one fsync (one trip to the
+ * thread pool) instead of open, fsync and close; it is closed after {@link DIR_FD_IDLE_MS} idle.
  */
 class DirSyncer {
   readonly dir: string;
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
+  #fd: Promise<number> | undefined;
+  #idle: NodeJS.Timeout | undefined;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -301,11 +311,50 @@ class DirSyncer {
   }
 
   #start(): Promise<void> {
-    const run: Promise<void> = syncDir(this.dir).finally(() => {
-      if (this.#running === run) this.#running = undefined;
+    clearTimeout(this.#idle);
+    const run: Promise<void> = this.#syncOnce().finally(() => {
+      if (this.#running !== run) return;
+      this.#running = undefined;
+      if (!this.#queued) this.#idle = setTimeout(() => this.#closeIfIdle(), DIR_FD_IDLE_MS).unref();
     });
     this.#running = run;
     return run;
+  }
+
+  async #syncOnce(): Promise<void> {
+    this.#fd ??= openAsync(this.dir, 'r');
+    let fd: number;
+    try {
+      fd = await this.#fd;
+    } catch (err) {
+      this.#fd = undefined;
+      throw err;
+    }
+    try {
+      await fsyncAsync(fd);
+    } catch (err) {
+      // A descriptor that failed once is not trusted again.
+      this.#drop();
+      throw err;
+    }
+  }
+
+  /** Forgets the open folder (it may have been replaced); the next sync opens it again. */
+  reopen(): void {
+    if (!this.#running) this.#drop();
+  }
+
+  #closeIfIdle(): void {
+    if (!this.#running) this.#drop();
+  }
+
+  #drop(): void {
+    const fd = this.#fd;
+    this.#fd = undefined;
+    fd?.then(
+      (n) => fsSync.close(n, () => {}),
+      () => {},
+    );
   }
 }
 
@@ -315,15 +364,5 @@ async function removeStaleTmp(dir: string): Promise<void> {
     const file = path.join(dir, name);
     const stat = await fs.stat(file).catch(() => undefined);
     if (stat?.isFile() && now - stat.mtimeMs > STALE_TMP_MS) await fs.rm(file, { force: true }).catch(() => {});
-  }
-}
-
-/** fsync a folder so a rename into it survives a crash. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

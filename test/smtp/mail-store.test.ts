@@ -140,4 +140,18 @@ describe('MailStore', () => {
     const subjects = (await store.list()).map((m) => m.subject).sort();
     expect(subjects).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`).sort());
   });
+
+  it('keeps delivering after its folder descriptor was closed for idleness, and fails cleanly when new/ goes away', async () => {
+    const store = await freshStore();
+    await store.deliver(message('before'));
+    // Longer than the idle time after which new/ is closed (1 s).
+    await new Promise((r) => setTimeout(r, 1_300));
+    await store.deliver(message('after'));
+    expect((await store.list()).map((m) => m.subject)).toEqual(['after', 'before']);
+    await fs.rm(path.join(store.dir, 'new'), { recursive: true });
+    await expect(store.deliver(message('lost'))).rejects.toThrow();
+    await fs.mkdir(path.join(store.dir, 'new'));
+    await store.deliver(message('again'));
+    expect((await store.list()).map((m) => m.subject)).toEqual(['again']);
+  });
 });
