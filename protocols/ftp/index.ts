@@ -2,4 +2,7 @@
  * Public API of minisuite/ftp.
  * @module
  */
+export type { EntryInfo } from './list-format.js';
+export type { FtpServerOptions } from './options.js';
+export { FtpServer } from './server.js';
 export { FtpService } from './service.js';
