@@ -9,6 +9,7 @@ import { type BenchResult, formatTable } from './report.js';
 type Bench = () => Promise<BenchResult[]>;
 
 const BENCHES: Record<string, () => Promise<Bench>> = {};
+BENCHES['ftp'] = async () => (await import('./ftp.js')).bench;
 
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);

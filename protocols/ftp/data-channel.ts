@@ -13,6 +13,11 @@ import type { HostPort } from './command-parser.js';
 
 /** How long we wait for the client to open (passive) or accept (active) a data connection. */
 export const DATA_CONNECT_TIMEOUT_MS = 30_000;
+/**
+ * Buffer size of data sockets: with the 16 KiB default every 1 MiB file chunk makes the socket
+ * report "full", so reading and sending would take turns instead of overlapping.
+ */
+export const DATA_HIGH_WATER_MARK = 1024 * 1024;
 /** Lowest port PORT/EPRT may name: below it are privileged services (RFC 2577 §3). */
 export const MIN_ACTIVE_PORT = 1024;
 
@@ -82,7 +87,7 @@ export class PassiveListener {
    * skipped, so parallel servers can share one range; the search starts at a random port.
    */
   static async open(host: string, range: PortRange | undefined, allowed: string): Promise<PassiveListener> {
-    const server = net.createServer({ noDelay: true });
+    const server = net.createServer({ noDelay: true, highWaterMark: DATA_HIGH_WATER_MARK });
     if (!range) {
       await listenOn(server, host, 0);
       return new PassiveListener(server, (server.address() as net.AddressInfo).port, allowed);

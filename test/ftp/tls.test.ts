@@ -80,6 +80,13 @@ print(f.prot_c())
 buf = io.BytesIO()
 f.retrbinary('RETR hello.txt', buf.write)
 print('C', buf.getvalue().decode())
+f.prot_p()
+f.mkd('empty-dir')
+print('EMPTY LIST', f.nlst('empty-dir'))
+f.storbinary('STOR empty.txt', io.BytesIO(b''))
+buf = io.BytesIO()
+f.retrbinary('RETR empty.txt', buf.write)
+print('EMPTY FILE', len(buf.getvalue()))
 f.quit()
 `,
     );
@@ -87,6 +94,8 @@ f.quit()
     expect(r.stdout).toMatch(/^234 /m);
     expect(r.stdout).toContain('P hello tls');
     expect(r.stdout).toContain('C hello tls');
+    expect(r.stdout).toContain('EMPTY LIST []');
+    expect(r.stdout).toContain('EMPTY FILE 0');
   });
 
   it('orders AUTH, PBSZ and PROT (RFC 4217)', async () => {
