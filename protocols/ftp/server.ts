@@ -48,8 +48,11 @@ export class FtpServer {
           socket.write(formatReply(reply(421, 'Too many connections, try again later')));
         },
         onIdle: (conn) => {
-          // A transfer in progress keeps the control connection quiet on purpose.
-          if (conn.busy) return;
+          // A transfer in progress keeps the control connection quiet on purpose: look again later.
+          if (conn.busy) {
+            conn.socket.setTimeout(o.idleTimeoutMs);
+            return;
+          }
           conn.write(formatReply(reply(421, 'Timeout, closing control connection')));
           conn.end();
         },
