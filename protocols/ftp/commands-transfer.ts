@@ -65,10 +65,14 @@ async function retr(s: FtpSession, arg: string): Promise<Outcome> {
       // data and close_notify follow the handshake that closely.
       if (target.stats.size <= SMALL_FILE_BYTES && !('encrypted' in data)) {
         const body = readSmall(target.real, offset);
-        await new Promise<void>((resolve, reject) => {
+        const finished = new Promise<void>((resolve, reject) => {
           data.once('error', reject);
           data.end(body, () => resolve());
         });
+        // When the kernel took every byte at once, the 226 need not wait a loop turn for the
+        // FIN: the data is already ahead of it. Otherwise wait until it is flushed.
+        if (data.writableLength > 0) await finished;
+        else finished.catch(() => {});
         ctx.bytesOut += body.length;
         return reply(226, 'Transfer complete');
       }
