@@ -61,6 +61,9 @@ function isTransfer(outcome: Outcome): outcome is TransferJob {
   return 'kind' in outcome;
 }
 
+/** Commands that may stand between REST and the transfer it applies to. */
+const KEEPS_REST = new Set(['REST', 'RETR', 'STOR', 'APPE', 'PASV', 'EPSV', 'PORT', 'EPRT', 'TYPE', 'NOOP']);
+
 /** Verbs answered at once even while a transfer runs. */
 const DURING_TRANSFER = new Set(['ABOR', 'STAT']);
 
@@ -211,6 +214,7 @@ export class FtpSession {
     if (this.#transfer && !DURING_TRANSFER.has(verb)) await this.#transfer;
     if (this.conn.closed) return;
     const spec = COMMANDS[verb];
+    this.#forgetStaleState(verb);
     let outcome: Outcome;
     this.conn.beginExchange();
     try {
@@ -239,6 +243,15 @@ export class FtpSession {
       this.record('(too many bad commands)', bye, performance.now(), 0, this.send(bye), new Date());
       this.conn.end();
     }
+  }
+
+  /**
+   * RNTO must follow RNFR at once (RFC 959 §4.1.3) and REST must come right before the transfer
+   * (RFC 3659 §5.1; data-channel setup and TYPE in between are tolerated, as clients send them).
+   */
+  #forgetStaleState(verb: string): void {
+    if (verb !== 'RNTO') this.renameFrom = undefined;
+    if (!KEEPS_REST.has(verb)) this.restOffset = 0;
   }
 
   #startTransfer(job: TransferJob, request: string, t0: number, time: Date, bytesIn: number): void {

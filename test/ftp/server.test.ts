@@ -160,6 +160,29 @@ describe('ftp server behaviour', () => {
     expect(await c.client.closedWithin(3_000)).toBe(true);
   });
 
+  it('forgets RNFR and REST when other commands come between', async () => {
+    const { c, ftp } = await session();
+    await fs.writeFile(path.join(ftp.root, 'a.txt'), 'abcdef');
+    await c.login(USER, PASS);
+    expect(await c.cmd('RNFR a.txt')).toMatch(/^350 /);
+    expect(await c.cmd('PWD')).toMatch(/^257 /);
+    expect(await c.cmd('RNTO b.txt')).toMatch(/^503 /);
+    expect(await c.cmd('REST 3')).toMatch(/^350 /);
+    expect(await c.cmd('SIZE a.txt')).toMatch(/^213 6/);
+    const data = await c.passive();
+    const text = collect(data);
+    expect(await c.cmd('RETR a.txt')).toMatch(/^150 /);
+    expect(await c.reply()).toMatch(/^226 /);
+    expect(await text).toBe('abcdef');
+    // Data-channel setup between REST and RETR is fine (basic-ftp, ftplib do that).
+    expect(await c.cmd('REST 4')).toMatch(/^350 /);
+    const again = await c.passive();
+    const rest = collect(again);
+    expect(await c.cmd('RETR a.txt')).toMatch(/^150 /);
+    expect(await c.reply()).toMatch(/^226 /);
+    expect(await rest).toBe('ef');
+  });
+
   it('says 421 to an idle control connection', async () => {
     const { c } = await session({ idleTimeoutMs: 200 });
     expect(await c.reply()).toMatch(/^421 Timeout/);
