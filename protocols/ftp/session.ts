@@ -271,6 +271,9 @@ export class FtpSession {
         return finish(reply(425, `Cannot open data connection: ${errorMessage(err)}`));
       }
       this.#data = data;
+      const idleMs = this.host.options.idleTimeoutMs;
+      // A data connection on which nothing moves for the idle time is given up (426).
+      if (idleMs > 0) data.setTimeout(idleMs, () => data.destroy(new DataChannelError('data connection idle')));
       counters.bytesOut += this.send(reply(150, job.opening));
       let final: Reply;
       try {

@@ -189,6 +189,17 @@ describe('ftp server behaviour', () => {
     expect(await c.client.closedWithin(3_000)).toBe(true);
   });
 
+  it('gives up a data connection on which nothing moves for the idle time (426)', async () => {
+    const { c, ftp } = await session({ idleTimeoutMs: 300 });
+    await c.login(USER, PASS);
+    const data = await c.passive();
+    data.on('error', () => {});
+    expect(await c.cmd('STOR stalled.bin')).toMatch(/^150 /);
+    data.write('partial');
+    expect(await c.reply()).toMatch(/^426 /);
+    await expect(fs.readdir(ftp.root)).resolves.toEqual([]);
+  });
+
   it('lets a running transfer finish on close, then says 421', async () => {
     const { c, ftp } = await session();
     await fs.writeFile(path.join(ftp.root, 'mid.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
