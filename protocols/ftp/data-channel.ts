@@ -62,6 +62,7 @@ export class PassiveListener {
   #server: net.Server;
   #socket: net.Socket | undefined;
   #waiter: ((socket: net.Socket) => void) | undefined;
+  #cancel: ((message: string) => void) | undefined;
   #closed = false;
   #taken = false;
 
@@ -109,26 +110,32 @@ export class PassiveListener {
     }
     if (this.#closed) return Promise.reject(new DataChannelError('passive listener closed'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiter = undefined;
-        this.close();
-        reject(new DataChannelError('client did not open the data connection in time'));
-      }, timeoutMs);
+      const timer = setTimeout(() => fail('client did not open the data connection in time'), timeoutMs);
       timer.unref();
+      const fail = (message: string) => {
+        clearTimeout(timer);
+        this.#waiter = undefined;
+        this.#cancel = undefined;
+        this.close();
+        reject(new DataChannelError(message));
+      };
+      this.#cancel = fail;
       this.#waiter = (socket) => {
         clearTimeout(timer);
         this.#waiter = undefined;
+        this.#cancel = undefined;
         this.#taken = true;
         resolve(socket);
       };
     });
   }
 
-  /** Stops listening; destroys a data socket that was never taken. */
+  /** Stops listening; a pending accept() rejects; a data socket never taken is destroyed. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#server.close();
+    this.#cancel?.('passive listener closed');
     if (this.#socket && !this.#taken) this.#socket.destroy();
   }
 }

@@ -88,6 +88,8 @@ export class FtpSession {
   facts: MlstFact[] = [...MLST_FACTS];
   loginFailures = 0;
   #passive: PassiveListener | undefined;
+  /** The passive listener a transfer is waiting on. */
+  #accepting: PassiveListener | undefined;
   #active: HostPort | undefined;
   #badCommands = 0;
   #transfer: Promise<void> | undefined;
@@ -165,6 +167,7 @@ export class FtpSession {
     this.clearDataSetup();
     if (!running) return false;
     this.#aborted = true;
+    this.#accepting?.close();
     this.#data?.destroy();
     await running;
     return true;
@@ -307,13 +310,21 @@ export class FtpSession {
     this.#passive = undefined;
     this.#active = undefined;
     const timeout = this.host.options.dataConnectTimeoutMs;
-    if (passive) return passive.accept(timeout).finally(() => passive.close());
+    if (passive) {
+      // Kept so that ABOR or a lost control connection can stop the wait at once.
+      this.#accepting = passive;
+      return passive.accept(timeout).finally(() => {
+        passive.close();
+        this.#accepting = undefined;
+      });
+    }
     if (active) return connectActive(active, this.conn.localAddress, timeout);
     return Promise.reject(new DataChannelError('use PORT, EPRT, PASV or EPSV first'));
   }
 
   #onClose(): void {
     this.#aborted = true;
+    this.#accepting?.close();
     this.#data?.destroy();
     this.clearDataSetup();
   }

@@ -57,6 +57,18 @@ describe('ftp server behaviour', () => {
     expect(record).toMatchObject({ ok: false, response: expect.stringMatching(/^426 /) });
   });
 
+  it('ABOR stops a transfer still waiting for its data connection', async () => {
+    // Without ABOR the wait would outlast the test's timeout.
+    const { c } = await session({ dataConnectTimeoutMs: 600_000 });
+    await c.login(USER, PASS);
+    expect(await c.cmd('EPSV')).toMatch(/^229 /);
+    c.client.send('LIST\r\n');
+    await sleep(50);
+    c.client.send('ABOR\r\n');
+    expect(await c.reply()).toMatch(/^425 /);
+    expect(await c.reply()).toMatch(/^226 /);
+  });
+
   it('EPSV ALL refuses the other data commands (RFC 2428 §4)', async () => {
     const { c } = await session();
     await c.login(USER, PASS);
