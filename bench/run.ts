@@ -13,6 +13,7 @@ BENCHES['dns'] = async () => (await import('./dns.js')).bench;
 BENCHES['smtp'] = async () => (await import('./smtp.js')).bench;
 BENCHES['http'] = async () => (await import('./http.js')).bench;
 BENCHES['suite'] = async () => (await import('./suite.js')).bench;
+BENCHES['ftp'] = async () => (await import('./ftp.js')).bench;
 
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);

@@ -1,28 +1,102 @@
 /**
- * The ftp service as the CLI and startSuite run it. Placeholder until the ftp issue lands.
+ * The ftp service as the CLI and startSuite run it, with helpers for tests on the served root.
+ *
+ * Passive ports: the configured range is used, skipping ports in use. When the control port is 0
+ * (startSuite, tests) and the range is the default one, passive ports are any free port too, so
+ * parallel suites never compete for the 50000-50100 range. Give an explicit other range to keep
+ * a range with a control port of 0.
  * @module
  */
-import { MinisuiteError } from '../../shared/errors.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { urlHost } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
-import type { SuiteConfig } from '../../suite/config.js';
+import { DEFAULT_CONFIG, type PortRange, type SuiteConfig } from '../../suite/config.js';
+import type { EntryInfo } from './list-format.js';
+import { readEntries } from './listing.js';
+import { FtpServer } from './server.js';
+
+function isDefaultRange(range: PortRange): boolean {
+  return range.from === DEFAULT_CONFIG.ftp.pasvPorts.from && range.to === DEFAULT_CONFIG.ftp.pasvPorts.to;
+}
 
 export class FtpService implements Service {
   readonly protocol = 'ftp' as const;
-  readonly port: number;
-  constructor(_ctx: ServiceContext, config: SuiteConfig) {
-    this.port = config.ftp.port;
+  readonly server: FtpServer;
+  #host: string;
+
+  constructor(ctx: ServiceContext, config: SuiteConfig) {
+    this.#host = ctx.host;
+    const ftp = config.ftp;
+    const anyPasvPort = ftp.port === 0 && isDefaultRange(ftp.pasvPorts);
+    this.server = new FtpServer({
+      root: path.join(ctx.dataDir, 'files'),
+      uploadDir: path.join(ctx.dataDir, 'ftp-uploads'),
+      host: ctx.host,
+      port: ftp.port,
+      users: ftp.users,
+      anonymous: ftp.anonymous,
+      ...(anyPasvPort ? {} : { pasvPorts: ftp.pasvPorts }),
+      ...(ftp.pasvAddress !== undefined ? { pasvAddress: ftp.pasvAddress } : {}),
+      ...(ctx.tls ? { tls: ctx.tls } : {}),
+      log: ctx.log,
+    });
   }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** `ftp://127.0.0.1:2121`. */
+  get url(): string {
+    return `ftp://${urlHost(this.#host)}:${this.port}`;
+  }
+
+  /** The served folder (`DATA/files`). */
+  get root(): string {
+    return this.server.root;
+  }
+
   async start(): Promise<void> {
-    throw new MinisuiteError('MS_LISTEN_FAILED', 'ftp: not implemented yet');
+    await this.server.listen();
   }
+
   urls(): string[] {
-    return [];
+    return [this.url];
   }
+
   openConnections(): number {
-    return 0;
+    return this.server.connections;
   }
+
   healthy(): boolean {
-    return false;
+    return this.server.listening;
   }
-  async close(): Promise<void> {}
+
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    return this.server.close(options);
+  }
+
+  /** Reads a file of the served tree (`/a/b.txt` or `a/b.txt`). */
+  readFile(file: string): Promise<Buffer> {
+    return fs.readFile(this.#real(file));
+  }
+
+  /** Writes a file into the served tree, creating folders as needed. */
+  async writeFile(file: string, data: string | Uint8Array): Promise<void> {
+    const real = this.#real(file);
+    await fs.mkdir(path.dirname(real), { recursive: true });
+    await fs.writeFile(real, data);
+  }
+
+  /** Entries of a folder of the served tree (default the root). */
+  list(dir = '/'): Promise<EntryInfo[]> {
+    return readEntries(this.server.sandbox, this.#real(dir));
+  }
+
+  #real(file: string): string {
+    const parts = file.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.includes('..')) throw new Error(`path must stay inside the FTP root: ${file}`);
+    return path.join(this.root, ...parts);
+  }
 }

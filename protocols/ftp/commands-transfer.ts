@@ -1,0 +1,186 @@
+/**
+ * Commands that move data over a data connection: RETR, STOR, APPE (RFC 959 §4.1.3), REST
+ * offsets (RFC 3659 §5), LIST, NLST, MLSD (RFC 3659 §7), and STAT with a path.
+ *
+ * Upload rules: a plain STOR writes to a temporary file outside the served tree and renames it
+ * into place only when the transfer completed, so an interrupted STOR leaves nothing at the
+ * target name. APPE and REST+STOR are resume operations: they write into the existing file in
+ * place (APPE at its end; REST n STOR truncates to n, then writes from n), so an interrupted
+ * resume keeps the bytes that arrived and can be resumed again.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stripListOptions } from './command-parser.js';
+import type { CommandSpec, CommandTable } from './commands.js';
+import { entryInfo } from './commands-files.js';
+import { DataChannelError } from './data-channel.js';
+import { formatListing, type ListingKind, readEntries } from './listing.js';
+import { reply } from './replies.js';
+import type { FtpSession, Outcome, TransferJob } from './session.js';
+
+/** Read size for RETR: large chunks keep per-chunk overhead low on fast links. */
+export const RETR_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Files up to this size are read in one synchronous call and sent in one write: for small files
+ * the open/read/close thread-pool round trips cost more than the read itself.
+ */
+export const SMALL_FILE_BYTES = 64 * 1024;
+
+/** Reads a small file from `offset` at once (see {@link SMALL_FILE_BYTES}). */
+function readSmall(file: string, offset: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(SMALL_FILE_BYTES);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, offset + length);
+      if (n === 0 || length + n >= buffer.length) {
+        length += n;
+        break;
+      }
+      length += n;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function retr(s: FtpSession, arg: string): Promise<Outcome> {
+  const target = await s.host.sandbox.existing(s.cwd, arg);
+  const offset = s.restOffset;
+  s.restOffset = 0;
+  if (!target.stats.isFile()) return reply(550, `${target.virtual}: Not a plain file`);
+  const name = path.posix.basename(target.virtual);
+  return {
+    kind: 'transfer',
+    opening: `Opening BINARY mode data connection for ${name} (${target.stats.size} bytes)`,
+    async run(data, ctx) {
+      // Not over TLS: python's ssl (TLS 1.3) fails its unwrap() with SHUTDOWN_WHILE_IN_INIT when
+      // data and close_notify follow the handshake that closely.
+      if (target.stats.size <= SMALL_FILE_BYTES && !('encrypted' in data)) {
+        const body = readSmall(target.real, offset);
+        const finished = new Promise<void>((resolve, reject) => {
+          data.once('error', reject);
+          data.end(body, () => resolve());
+        });
+        // When the kernel took every byte at once, the 226 need not wait a loop turn for the
+        // FIN: the data is already ahead of it. Otherwise wait until it is flushed.
+        if (data.writableLength > 0) await finished;
+        else finished.catch(() => {});
+        ctx.bytesOut += body.length;
+        return reply(226, 'Transfer complete');
+      }
+      const source = createReadStream(target.real, { start: offset, highWaterMark: RETR_CHUNK_BYTES });
+      try {
+        await pipeline(source, data);
+      } finally {
+        ctx.bytesOut += source.bytesRead;
+      }
+      return reply(226, 'Transfer complete');
+    },
+  };
+}
+
+/**
+ * Writes the data connection into `file` from `start`; `flush` fsyncs before the file is closed,
+ * so a 226 means the bytes are on disk. Resolves with the bytes written.
+ */
+async function receive(data: NodeJS.ReadableStream, file: string, flags: 'wx' | 'a' | 'r+', start?: number) {
+  const sink = createWriteStream(file, { flags, mode: 0o644, flush: true, ...(start !== undefined ? { start } : {}) });
+  await pipeline(data, sink);
+  return sink.bytesWritten;
+}
+
+function upload(mode: 'STOR' | 'APPE'): CommandSpec['handler'] {
+  return async (s, arg) => {
+    const target = await s.host.sandbox.creatable(s.cwd, arg);
+    const offset = s.restOffset;
+    s.restOffset = 0;
+    const existing = await fs.stat(target.real).catch(() => undefined);
+    if (existing?.isDirectory()) return reply(550, `${target.virtual}: Is a directory`);
+    const name = path.posix.basename(target.virtual);
+    const opening = `Ok to send data for ${name}`;
+    if (mode === 'APPE' || offset > 0) {
+      if (offset > 0 && (!existing || offset > existing.size))
+        return reply(550, `${target.virtual}: REST offset beyond the end of the file`);
+      return inPlace(target.real, mode === 'APPE' ? 'a' : 'r+', offset, opening);
+    }
+    const temp = path.join(s.host.uploadDir, `${randomUUID()}.part`);
+    const job: TransferJob = {
+      kind: 'transfer',
+      opening,
+      async run(data, ctx) {
+        ctx.bytesIn += await receive(data, temp, 'wx', 0);
+        if (ctx.aborted()) throw new DataChannelError('aborted');
+        await fs.rename(temp, target.real);
+        return reply(226, 'Transfer complete');
+      },
+      cleanup: () => fs.rm(temp, { force: true }),
+    };
+    return job;
+  };
+}
+
+function inPlace(real: string, flags: 'a' | 'r+', offset: number, opening: string): TransferJob {
+  return {
+    kind: 'transfer',
+    opening,
+    async run(data, ctx) {
+      if (flags === 'r+') await fs.truncate(real, offset);
+      ctx.bytesIn += await receive(data, real, flags, flags === 'r+' ? offset : undefined);
+      return reply(226, 'Transfer complete');
+    },
+  };
+}
+
+/** Resolves a listing argument: a directory gives its entries, a file gives itself. */
+async function entriesOf(s: FtpSession, arg: string) {
+  const target = await s.host.sandbox.existing(s.cwd, stripListOptions(arg) || '.');
+  if (target.stats.isDirectory()) return { target, entries: await readEntries(s.host.sandbox, target.real) };
+  return { target, entries: [entryInfo(path.posix.basename(target.virtual), target.stats)] };
+}
+
+function listing(kind: ListingKind): CommandSpec['handler'] {
+  return async (s, arg) => {
+    const { target, entries } = await entriesOf(s, arg);
+    if (kind === 'MLSD' && !target.stats.isDirectory()) return reply(501, `${target.virtual}: Not a directory`);
+    const body = Buffer.from(formatListing(kind, entries, s.facts, s.account?.writable ?? false), 'utf8');
+    return {
+      kind: 'transfer',
+      opening: 'Here comes the directory listing',
+      async run(data, ctx) {
+        await pipeline(Readable.from(body.length > 0 ? [body] : []), data);
+        ctx.bytesOut += body.length;
+        return reply(226, 'Directory send OK');
+      },
+    };
+  };
+}
+
+async function stat(s: FtpSession, arg: string): Promise<Outcome> {
+  if (arg.trim() === '') {
+    const who = s.account ? `Logged in as ${s.account.name}` : 'Not logged in';
+    const state = s.transferring ? 'A transfer is in progress' : 'No transfer in progress';
+    return reply(211, 'minisuite FTP server status:', who, `Connected from ${s.conn.peer}`, state, 'End of status');
+  }
+  if (!s.account) return reply(530, 'Please login with USER and PASS');
+  const { target, entries } = await entriesOf(s, arg);
+  const lines = formatListing('LIST', entries, s.facts, false).split('\r\n').filter(Boolean);
+  return reply(213, `Status of ${target.virtual}:`, ...lines, 'End of status');
+}
+
+export const TRANSFER_COMMANDS: CommandTable = {
+  RETR: { arg: 'required', handler: retr },
+  STOR: { arg: 'required', write: true, handler: upload('STOR') },
+  APPE: { arg: 'required', write: true, handler: upload('APPE') },
+  LIST: { handler: listing('LIST') },
+  NLST: { handler: listing('NLST') },
+  MLSD: { handler: listing('MLSD') },
+  STAT: { auth: false, handler: stat },
+};

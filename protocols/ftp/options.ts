@@ -1,0 +1,74 @@
+/**
+ * Options of the FTP server: every limit is a named constant and an option.
+ * @module
+ */
+import type { ExchangeLog } from '../../shared/exchange.js';
+import { CLOSE_GRACE_MS, IDLE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_LINE_LENGTH } from '../../shared/limits.js';
+import type { TlsMaterial } from '../../shared/tls.js';
+import type { Account, PortRange } from '../../suite/config.js';
+import { DATA_CONNECT_TIMEOUT_MS } from './data-channel.js';
+
+/** Consecutive bad commands (unknown, bad syntax) before the server says 421 and hangs up. */
+export const MAX_BAD_COMMANDS = 20;
+/** Failed logins on one connection before 421 and close (RFC 2577 §5). */
+export const MAX_LOGIN_FAILURES = 5;
+/** Delay before answering a failed PASS, multiplied by the failures so far (RFC 2577 §5). */
+export const LOGIN_FAILURE_DELAY_MS = 500;
+
+export interface FtpServerOptions {
+  /** The folder served as `/`; created if missing. Required. */
+  readonly root: string;
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** Control port; default 0 (any free port). */
+  readonly port?: number;
+  /** Read-write accounts; default none. */
+  readonly users?: readonly Account[];
+  /** Anonymous read-only login (`anonymous`/`ftp`, any password); default true. */
+  readonly anonymous?: boolean;
+  /** Passive data ports; default undefined = any free port. Ports in use are skipped. */
+  readonly pasvPorts?: PortRange;
+  /** Address advertised in the 227 reply (NAT, containers); default the control connection's local address. */
+  readonly pasvAddress?: string;
+  /** Certificate and key: enables AUTH TLS, PBSZ, PROT (RFC 4217); default undefined (no TLS). */
+  readonly tls?: TlsMaterial;
+  /** Where exchange records go; default none. */
+  readonly log?: ExchangeLog;
+  /** Simultaneous control connections; default {@link MAX_CONNECTIONS}. */
+  readonly maxConnections?: number;
+  /** Idle control connection timeout (not counted during transfers); default {@link IDLE_TIMEOUT_MS}. */
+  readonly idleTimeoutMs?: number;
+  /** Longest command line; default {@link MAX_LINE_LENGTH}. Longer: 421 and close. */
+  readonly maxLineLength?: number;
+  /** Consecutive bad commands before 421 and close; default {@link MAX_BAD_COMMANDS}. */
+  readonly maxBadCommands?: number;
+  /** Failed logins before 421 and close; default {@link MAX_LOGIN_FAILURES}. */
+  readonly maxLoginFailures?: number;
+  /** Base delay of a failed login; default {@link LOGIN_FAILURE_DELAY_MS}. */
+  readonly loginFailureDelayMs?: number;
+  /** Wait for a data connection; default {@link DATA_CONNECT_TIMEOUT_MS}. */
+  readonly dataConnectTimeoutMs?: number;
+  /** Folder for uploads in progress (same file system as root); default `<root>/../.ftp-uploads`. */
+  readonly uploadDir?: string;
+}
+
+/** Options with defaults applied. */
+export type ResolvedFtpOptions = Required<Omit<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log'>> &
+  Pick<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log'>;
+
+export const FTP_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 0,
+  users: [] as readonly Account[],
+  anonymous: true,
+  maxConnections: MAX_CONNECTIONS,
+  idleTimeoutMs: IDLE_TIMEOUT_MS,
+  maxLineLength: MAX_LINE_LENGTH,
+  maxBadCommands: MAX_BAD_COMMANDS,
+  maxLoginFailures: MAX_LOGIN_FAILURES,
+  loginFailureDelayMs: LOGIN_FAILURE_DELAY_MS,
+  dataConnectTimeoutMs: DATA_CONNECT_TIMEOUT_MS,
+} as const;
+
+/** Default grace of `FtpServer.close()`. */
+export const FTP_CLOSE_GRACE_MS = CLOSE_GRACE_MS;

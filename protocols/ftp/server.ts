@@ -1,0 +1,101 @@
+/**
+ * The FTP server: the shared {@link TcpServer} for the control connections, one
+ * {@link FtpSession} per connection, the sandboxed root and optional TLS.
+ * @module
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type tls from 'node:tls';
+import { MinisuiteError } from '../../shared/errors.js';
+import { TcpServer } from '../../shared/tcp-server.js';
+import { createServerContext } from '../../shared/tls.js';
+import { FTP_CLOSE_GRACE_MS, FTP_DEFAULTS, type FtpServerOptions, type ResolvedFtpOptions } from './options.js';
+import { formatReply, reply } from './replies.js';
+import { Sandbox } from './sandbox.js';
+import { FtpSession } from './session.js';
+
+export class FtpServer {
+  readonly options: ResolvedFtpOptions;
+  #tcp: TcpServer;
+  #sandbox: Sandbox | undefined;
+  #secureContext: tls.SecureContext | undefined;
+
+  constructor(options: FtpServerOptions) {
+    if (!options.root) throw new MinisuiteError('MS_CONFIG', 'ftp: a root folder is required');
+    const root = path.resolve(options.root);
+    this.options = {
+      ...FTP_DEFAULTS,
+      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+      root,
+      uploadDir: path.resolve(options.uploadDir ?? path.join(root, '..', '.ftp-uploads')),
+    } as ResolvedFtpOptions;
+    this.#secureContext = options.tls ? createServerContext(options.tls) : undefined;
+    const o = this.options;
+    this.#tcp = new TcpServer(
+      { name: 'ftp', host: o.host, port: o.port, maxConnections: o.maxConnections, idleTimeoutMs: o.idleTimeoutMs },
+      {
+        onConnection: (conn) => {
+          const sandbox = this.#sandbox;
+          if (!sandbox) return conn.close();
+          new FtpSession(conn, {
+            options: this.options,
+            sandbox,
+            secureContext: this.#secureContext,
+            uploadDir: this.options.uploadDir,
+          });
+        },
+        onRejected: (socket) => {
+          socket.write(formatReply(reply(421, 'Too many connections, try again later')));
+        },
+        onIdle: (conn) => {
+          // A transfer in progress keeps the control connection quiet on purpose: look again later.
+          if (conn.busy) {
+            conn.socket.setTimeout(o.idleTimeoutMs);
+            return;
+          }
+          conn.write(formatReply(reply(421, 'Timeout, closing control connection')));
+          conn.end();
+        },
+        onShutdown: (conn) => {
+          conn.write(formatReply(reply(421, 'Server shutting down')));
+        },
+      },
+    );
+  }
+
+  /** The bound control port (after `listen()`). */
+  get port(): number {
+    return this.#tcp.port;
+  }
+
+  /** The real path of the served root (after `listen()`). */
+  get root(): string {
+    return this.#sandbox?.root ?? this.options.root;
+  }
+
+  /** The sandbox of the served root (after `listen()`). */
+  get sandbox(): Sandbox {
+    if (!this.#sandbox) throw new MinisuiteError('MS_CLOSED', 'ftp server not started');
+    return this.#sandbox;
+  }
+
+  get connections(): number {
+    return this.#tcp.connections.size;
+  }
+
+  get listening(): boolean {
+    return this.#tcp.state === 'listening';
+  }
+
+  /** Creates the root and upload folders, then listens; resolves with the control port. */
+  async listen(): Promise<number> {
+    this.#sandbox = await Sandbox.open(this.options.root);
+    await fs.mkdir(this.options.uploadDir, { recursive: true });
+    return this.#tcp.listen();
+  }
+
+  /** Graceful and idempotent: running transfers may finish within `graceMs`, then 421 and close. */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    return this.#tcp.close({ graceMs: options.graceMs ?? FTP_CLOSE_GRACE_MS });
+  }
+}

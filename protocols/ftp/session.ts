@@ -1,0 +1,349 @@
+/**
+ * One FTP control connection: its state (login, working directory, data-channel setup, TLS
+ * protection), the command loop and the transfer runner. Command handlers live in
+ * `commands-*.ts`; they return replies, or a transfer job that this runs in the background so
+ * ABOR and STAT stay answerable mid-transfer (RFC 959 §4.1.3).
+ * @module
+ */
+import type net from 'node:net';
+import type tls from 'node:tls';
+import { errorMessage, isPeerReset } from '../../shared/errors.js';
+import { elapsedMs } from '../../shared/exchange.js';
+import { type LineEvent, LineReader } from '../../shared/line-reader.js';
+import type { TcpConnection } from '../../shared/tcp-server.js';
+import { upgradeServerSocket } from '../../shared/tls.js';
+import { type HostPort, parseCommand } from './command-parser.js';
+import { COMMANDS } from './commands.js';
+import { connectActive, DataChannelError, type PassiveListener } from './data-channel.js';
+import { failureReply } from './failures.js';
+import { MLST_FACTS, type MlstFact } from './list-format.js';
+import type { ResolvedFtpOptions } from './options.js';
+import { formatReply, isPositive, type Reply, reply, summarizeReply } from './replies.js';
+import type { Sandbox } from './sandbox.js';
+
+/** How long a finished data connection may linger before it is destroyed. */
+export const DATA_CLOSE_WAIT_MS = 10_000;
+
+/** What every session of one server shares. */
+export interface SessionHost {
+  readonly options: ResolvedFtpOptions;
+  readonly sandbox: Sandbox;
+  readonly secureContext: tls.SecureContext | undefined;
+  /** Folder for STOR temporary files. */
+  readonly uploadDir: string;
+}
+
+/** Moves data over an open data connection; resolves with the final reply (226...). */
+export interface TransferJob {
+  readonly kind: 'transfer';
+  /** Text of the 150 reply sent once the data connection is open. */
+  readonly opening: string;
+  run(data: net.Socket | tls.TLSSocket, context: TransferContext): Promise<Reply>;
+  /** Called when the transfer fails or is aborted (remove temporary files...). */
+  cleanup?(): Promise<void>;
+}
+
+/** Byte counters of the exchange and whether the transfer was aborted (ABOR, control closed). */
+export interface TransferContext {
+  bytesIn: number;
+  bytesOut: number;
+  readonly aborted: () => boolean;
+}
+
+export type Outcome = Reply | TransferJob;
+
+export interface Account {
+  readonly name: string;
+  readonly writable: boolean;
+}
+
+function isTransfer(outcome: Outcome): outcome is TransferJob {
+  return 'kind' in outcome;
+}
+
+/** Commands that may stand between REST and the transfer it applies to. */
+const KEEPS_REST = new Set(['REST', 'RETR', 'STOR', 'APPE', 'PASV', 'EPSV', 'PORT', 'EPRT', 'TYPE', 'NOOP']);
+
+/** Verbs answered at once even while a transfer runs. */
+const DURING_TRANSFER = new Set(['ABOR', 'STAT']);
+
+export class FtpSession {
+  readonly conn: TcpConnection;
+  readonly host: SessionHost;
+  /** USER given, PASS pending. */
+  pendingUser: string | undefined;
+  account: Account | undefined;
+  /** Virtual working directory. */
+  cwd = '/';
+  /** REST offset for the next RETR/STOR (RFC 3659 §5). */
+  restOffset = 0;
+  /** RNFR source: the real entry path and its virtual name. */
+  renameFrom: { real: string; virtual: string } | undefined;
+  /** EPSV ALL given: PORT, EPRT and PASV are refused from now on (RFC 2428 §4). */
+  epsvAll = false;
+  /** PBSZ seen after AUTH TLS; PROT P in force (RFC 4217 §8-9). */
+  pbsz = false;
+  protectData = false;
+  /** MLST/MLSD facts chosen with OPTS MLST. */
+  facts: MlstFact[] = [...MLST_FACTS];
+  loginFailures = 0;
+  #passive: PassiveListener | undefined;
+  /** The passive listener a transfer is waiting on. */
+  #accepting: PassiveListener | undefined;
+  #active: HostPort | undefined;
+  #badCommands = 0;
+  #transfer: Promise<void> | undefined;
+  #data: net.Socket | undefined;
+  #aborted = false;
+  #after: (() => void | Promise<void>)[] = [];
+  #reader: LineReader;
+
+  constructor(conn: TcpConnection, host: SessionHost) {
+    this.conn = conn;
+    this.host = host;
+    this.#reader = new LineReader((event) => this.#onLine(event), { maxLineLength: host.options.maxLineLength });
+    this.#reader.on('error', () => conn.close());
+    conn.socket.pipe(this.#reader);
+    conn.once('close', () => this.#onClose());
+    this.send(reply(220, 'minisuite FTP server ready'));
+  }
+
+  /** True once the control connection runs over TLS. */
+  get secure(): boolean {
+    return 'encrypted' in this.conn.socket;
+  }
+
+  get transferring(): boolean {
+    return this.#transfer !== undefined;
+  }
+
+  /** Writes a reply; returns its size in bytes. */
+  send(r: Reply): number {
+    const text = formatReply(r);
+    this.conn.write(text);
+    return Buffer.byteLength(text);
+  }
+
+  /** Runs `action` after the current command's reply is written (AUTH TLS upgrade, QUIT). */
+  after(action: () => void | Promise<void>): void {
+    this.#after.push(action);
+  }
+
+  /** Sets the passive listener for the next transfer, closing an unused earlier one. */
+  setPassive(listener: PassiveListener): void {
+    this.clearDataSetup();
+    this.#passive = listener;
+  }
+
+  setActive(target: HostPort): void {
+    this.clearDataSetup();
+    this.#active = target;
+  }
+
+  clearDataSetup(): void {
+    this.#passive?.close();
+    this.#passive = undefined;
+    this.#active = undefined;
+  }
+
+  /** RFC 4217 §4: after 234 the TLS handshake runs on the control connection. */
+  async upgradeControl(): Promise<void> {
+    const context = this.host.secureContext;
+    if (!context) return;
+    const plain = this.conn.socket as net.Socket;
+    plain.unpipe(this.#reader);
+    try {
+      const secure = await upgradeServerSocket(plain, context);
+      this.conn.replaceSocket(secure);
+      secure.pipe(this.#reader);
+    } catch {
+      this.conn.close();
+    }
+  }
+
+  /** Aborts a running transfer (ABOR): its reply becomes 426; resolves when it has ended. */
+  async abortTransfer(): Promise<boolean> {
+    const running = this.#transfer;
+    this.clearDataSetup();
+    if (!running) return false;
+    this.#aborted = true;
+    this.#accepting?.close();
+    this.#data?.destroy();
+    await running;
+    return true;
+  }
+
+  /** One exchange record (passwords are masked by the caller). */
+  record(request: string, r: Reply, t0: number, bytesIn: number, bytesOut: number, time: Date): void {
+    this.host.options.log?.add({
+      protocol: 'ftp',
+      side: 'server',
+      transport: this.secure ? 'tls' : 'tcp',
+      session: this.conn.id,
+      peer: this.conn.peer,
+      request,
+      response: summarizeReply(r),
+      ok: isPositive(r.code),
+      bytesIn,
+      bytesOut,
+      durationMs: elapsedMs(t0),
+      time,
+    });
+  }
+
+  async #onLine(event: LineEvent): Promise<void> {
+    if (this.conn.closed) return;
+    if (event.error) {
+      const r = reply(421, 'Command line too long, closing control connection');
+      const out = this.send(r);
+      this.record('(over-long line)', r, performance.now(), event.error.limit, out, new Date());
+      this.conn.end();
+      return;
+    }
+    // A bare CR separates commands too: a client sending ABOR as TCP urgent data may lose the LF.
+    for (const line of event.line.split('\r')) {
+      if (line.trim() === '' && event.line !== '') continue;
+      await this.#command(line);
+      if (this.conn.closed) return;
+    }
+  }
+
+  async #command(line: string): Promise<void> {
+    const t0 = performance.now();
+    const time = new Date();
+    const { verb, arg } = parseCommand(line);
+    const request = verb === 'PASS' ? 'PASS ****' : line.trim();
+    const bytesIn = Buffer.byteLength(line) + 2;
+    if (this.#transfer && !DURING_TRANSFER.has(verb)) await this.#transfer;
+    if (this.conn.closed) return;
+    const spec = COMMANDS[verb];
+    this.#forgetStaleState(verb);
+    let outcome: Outcome;
+    this.conn.beginExchange();
+    try {
+      if (!spec) outcome = reply(verb === '' ? 500 : 502, verb === '' ? 'Empty command' : `Command not implemented`);
+      else if (spec.auth !== false && !this.account) outcome = reply(530, 'Please login with USER and PASS');
+      else if (spec.write && !this.account?.writable) outcome = reply(550, 'Permission denied (read-only login)');
+      else if (spec.arg === 'required' && arg.trim() === '') outcome = reply(501, `${verb} needs an argument`);
+      else outcome = await spec.handler(this, arg);
+    } catch (err) {
+      outcome = failureReply(err);
+    }
+    if (isTransfer(outcome)) {
+      this.#startTransfer(outcome, request, t0, time, bytesIn);
+      this.conn.endExchange();
+      return;
+    }
+    const bytesOut = this.send(outcome);
+    this.record(request, outcome, t0, bytesIn, bytesOut, time);
+    this.conn.endExchange();
+    if (outcome.code === 500 || outcome.code === 501 || outcome.code === 502) this.#badCommands++;
+    else this.#badCommands = 0;
+    const actions = this.#after.splice(0);
+    for (const action of actions) await action();
+    if (this.#badCommands >= this.host.options.maxBadCommands) {
+      const bye = reply(421, 'Too many bad commands, closing control connection');
+      this.record('(too many bad commands)', bye, performance.now(), 0, this.send(bye), new Date());
+      this.conn.end();
+    }
+  }
+
+  /**
+   * RNTO must follow RNFR at once (RFC 959 §4.1.3) and REST must come right before the transfer
+   * (RFC 3659 §5.1; data-channel setup and TYPE in between are tolerated, as clients send them).
+   */
+  #forgetStaleState(verb: string): void {
+    if (verb !== 'RNTO') this.renameFrom = undefined;
+    if (!KEEPS_REST.has(verb)) this.restOffset = 0;
+  }
+
+  #startTransfer(job: TransferJob, request: string, t0: number, time: Date, bytesIn: number): void {
+    this.conn.beginExchange();
+    this.#aborted = false;
+    const counters: TransferContext = { bytesIn, bytesOut: 0, aborted: () => this.#aborted || this.conn.closed };
+    const finish = (r: Reply) => {
+      counters.bytesOut += this.send(r);
+      this.record(request, r, t0, counters.bytesIn, counters.bytesOut, time);
+    };
+    this.#transfer = (async () => {
+      let data: net.Socket;
+      try {
+        data = await this.#openData();
+      } catch (err) {
+        await job.cleanup?.();
+        return finish(reply(425, `Cannot open data connection: ${errorMessage(err)}`));
+      }
+      this.#data = data;
+      const idleMs = this.host.options.idleTimeoutMs;
+      // A data connection on which nothing moves for the idle time is given up (426).
+      if (idleMs > 0) data.setTimeout(idleMs, () => data.destroy(new DataChannelError('data connection idle')));
+      counters.bytesOut += this.send(reply(150, job.opening));
+      let final: Reply;
+      try {
+        let channel: net.Socket | tls.TLSSocket = data;
+        if (this.protectData && this.host.secureContext) {
+          channel = await upgradeServerSocket(data, this.host.secureContext);
+          this.#data = channel;
+        }
+        if (counters.aborted()) throw new DataChannelError('aborted');
+        final = await job.run(channel, counters);
+        closeData(channel);
+      } catch (err) {
+        await job.cleanup?.();
+        data.destroy();
+        final =
+          isDataFailure(err) || counters.aborted()
+            ? reply(426, 'Connection closed; transfer aborted')
+            : failureReply(err);
+      }
+      this.#data = undefined;
+      finish(final);
+    })().finally(() => {
+      this.#transfer = undefined;
+      this.conn.endExchange();
+    });
+  }
+
+  #openData(): Promise<net.Socket> {
+    const passive = this.#passive;
+    const active = this.#active;
+    this.#passive = undefined;
+    this.#active = undefined;
+    const timeout = this.host.options.dataConnectTimeoutMs;
+    if (passive) {
+      // Kept so that ABOR or a lost control connection can stop the wait at once.
+      this.#accepting = passive;
+      return passive.accept(timeout).finally(() => {
+        passive.close();
+        this.#accepting = undefined;
+      });
+    }
+    if (active) return connectActive(active, this.conn.localAddress, timeout);
+    return Promise.reject(new DataChannelError('use PORT, EPRT, PASV or EPSV first'));
+  }
+
+  #onClose(): void {
+    this.#aborted = true;
+    this.#accepting?.close();
+    this.#data?.destroy();
+    this.clearDataSetup();
+  }
+}
+
+/** True for failures of the data connection itself (reset, premature close, TLS), not of the file system. */
+function isDataFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return isPeerReset(err) || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'MS_TLS' || code === 'MS_PROTOCOL';
+}
+
+/**
+ * Ends a finished data connection without waiting for the client: many clients (curl) close
+ * their side only after the 226. A connection that lingers is destroyed after a while.
+ */
+function closeData(socket: net.Socket | tls.TLSSocket): void {
+  if (!socket.writableEnded) socket.end();
+  if (socket.closed) return;
+  const timer = setTimeout(() => socket.destroy(), DATA_CLOSE_WAIT_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
