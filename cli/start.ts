@@ -26,7 +26,10 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     const log = new ExchangeLog();
     // The timeline goes to stderr so stdout carries only the ready lines scripts wait for.
     attachConsole(log, io.stderr, config.log);
-    running = await startServices(config, log, { onReady: (s) => io.stdout.write(`${readyLine(s)}\n`) });
+    running = await startServices(config, log);
+    // Ready lines only once every service is up: a script waiting for them never sees a
+    // service that is about to be closed again because another one failed to start.
+    for (const service of running.services.values()) io.stdout.write(`${readyLine(service)}\n`);
   } catch (err) {
     io.stderr.write(`minisuite: ${errorMessage(err)}\n`);
     return EXIT_USAGE;
