@@ -1,27 +1,35 @@
 /**
- * HTTP benchmark: a 12-byte static file through `/files` (exchange log on: records go to the ring
- * and the metrics counters, as in every run) against, in the same run and with the same wrk load
- * (`wrk -t2 -c50`), a bare `node:http` hello-world and nginx (one worker, like node's one thread)
- * serving the same file. Each server runs in its own process; ours is the built `dist/` (as
- * `npm run bench` builds first) started through `startSuite`. Rounds are interleaved and each server's median is kept, so a noisy
- * machine disturbs all three alike. Only 127.0.0.1 is targeted; every run is bounded in time.
+ * HTTP benchmark: a 12-byte static file through `/files` with the exchange log on, against a bare
+ * `node:http` hello-world and nginx (one worker, like node's one thread) serving the same file,
+ * side by side in the same run, with the same `wrk -c50` load.
+ *
+ * Ours is `minisuite start http` from the built `dist/` (as `npm run bench` builds first), exactly
+ * as a user runs it: every request is an exchange record, counted by /metrics and printed as a
+ * pretty timeline line on stderr, which goes to /dev/null here. Files are served from disk with
+ * the server's normal freshness rules.
+ *
+ * Fairness: on a machine with two or more CPUs every server runs pinned to CPU 0 and wrk (one
+ * thread) to CPU 1 with `taskset`, identically for the three, so the load tool does not steal the
+ * server's CPU. Each server gets a warm-up, then rounds are interleaved (the order rotating each
+ * round) and each server's median is kept, so a noisy machine disturbs all three alike. The CPU
+ * share each server used during its runs is reported: near 100% means the server was the limit,
+ * well below means the load tool or the machine was. Only 127.0.0.1 is targeted; every run is
+ * bounded in time.
  * @module
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { canPin, LOAD_CPU, median, pinned, SERVER_CPU, type WrkResult, wrk } from './http-load.js';
 import type { BenchResult } from './report.js';
-
-const run = promisify(execFile);
 
 /** wrk settings (the issue: -c50, bounded duration). */
 const CONNECTIONS = 50;
-const THREADS = 2;
 const DURATION_S = 4;
-const ROUNDS = 3;
+const WARMUP_S = 2;
+const ROUNDS = 5;
 const FILE_BODY = 'hello world\n'; // 12 bytes
 
 const HELLO_WORLD = `
@@ -57,66 +65,58 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-interface WrkResult {
-  readonly rps: number;
-  readonly p99Ms: number;
+interface Started {
+  readonly url: string;
+  readonly child: ChildProcess;
 }
 
-/** One bounded wrk run; refuses to report a run with errors or non-2xx answers. */
-async function wrk(url: string, seconds = DURATION_S): Promise<WrkResult> {
-  const { stdout } = await run(
-    'wrk',
-    [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '--timeout', '5s', url],
-    { encoding: 'utf8', timeout: (seconds + 20) * 1000 },
-  );
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
-  if (!Number.isFinite(rps)) throw new Error(`cannot read wrk output:\n${stdout}`);
-  if (/Non-2xx or 3xx responses/.test(stdout) || /Socket errors:.*(read|write|timeout) [1-9]/.test(stdout))
-    throw new Error(`wrk saw errors against ${url}:\n${stdout}`);
-  const p99 = /\s99%\s+([\d.]+)(us|ms|s)\b/.exec(stdout);
-  const scale = p99?.[2] === 'us' ? 0.001 : p99?.[2] === 's' ? 1000 : 1;
-  return { rps, p99Ms: p99 ? Number(p99[1]) * scale : Number.NaN };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-/** Our server: the built package, one HTTP service with the exchange log on, the file in place. */
-function oursScript(dataDir: string): string {
-  const entry = new URL('../dist/index.js', import.meta.url).href;
-  return `
-import fs from 'node:fs/promises';
-import path from 'node:path';
-const { startSuite } = await import(${JSON.stringify(entry)});
-const suite = await startSuite({ protocols: ['http'], data: ${JSON.stringify(dataDir)} });
-await fs.writeFile(path.join(suite.http.filesRoot, 'a.txt'), ${JSON.stringify(FILE_BODY)});
-process.on('SIGTERM', async () => {
-  process.stderr.write('exchanges recorded: ' + suite.log.total + '\\n');
-  await suite.close({ graceMs: 0 });
-  process.exit(0);
-});
-process.stdout.write(suite.http.url + '/files/a.txt\\n');`;
-}
-
-/** Starts `node` on an inline script that prints its URL as the first line. */
-async function startNode(name: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
+/**
+ * Starts a node process (pinned to `cpu` if given) and resolves with the first line it prints on
+ * stdout. stderr is discarded (for ours: the exchange timeline, as `2>/dev/null` would).
+ */
+async function startNode(
+  name: string,
+  args: string[],
+  cpu: number | undefined,
+): Promise<{ line: string; child: ChildProcess }> {
+  const [cmd, argv] = pinned(cpu, process.execPath, args);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => {
       out += chunk;
-      if (out.includes('\n')) resolve(out.trim());
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl).trim());
     });
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
-  return { url, child };
+  return { line, child };
+}
+
+/** `minisuite start http` on a free port and `data`, with the file in place before it starts. */
+async function startOurs(data: string, cpu: number | undefined): Promise<Started> {
+  await fs.mkdir(path.join(data, 'files'), { recursive: true });
+  await fs.writeFile(path.join(data, 'files', 'a.txt'), FILE_BODY);
+  const main = new URL('../dist/cli/main.js', import.meta.url).pathname;
+  const port = await freePort();
+  const args = [main, 'start', 'http', '--http-port', String(port), '--data', data];
+  const { line, child } = await startNode('minisuite', args, cpu);
+  const m = /^http listening on (http:\/\/\S+)/.exec(line);
+  if (!m) {
+    child.kill('SIGTERM');
+    throw new Error(`unexpected ready line: ${line}`);
+  }
+  return { url: `${m[1]}/files/a.txt`, child };
+}
+
+async function startHelloWorld(cpu: number | undefined): Promise<Started> {
+  const { line, child } = await startNode('hello-world', ['-e', HELLO_WORLD], cpu);
+  return { url: line, child };
 }
 
 /** nginx with a generated config in `prefix`: one worker, no daemon, logs off, the same file. */
-async function startNginx(prefix: string, root: string): Promise<{ url: string; child: ChildProcess }> {
+async function startNginx(prefix: string, root: string, cpu: number | undefined): Promise<Started> {
   const port = await freePort();
   for (const d of ['logs', 'tmp']) await fs.mkdir(path.join(prefix, d), { recursive: true });
   const tmp = path.join(prefix, 'tmp');
@@ -146,9 +146,8 @@ http {
 }
 `,
   );
-  const child = spawn('nginx', ['-e', path.join(prefix, 'logs', 'error.log'), '-p', prefix, '-c', conf], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const [cmd, args] = pinned(cpu, 'nginx', ['-e', path.join(prefix, 'logs', 'error.log'), '-p', prefix, '-c', conf]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`nginx exited with ${code}`))),
   );
@@ -167,36 +166,54 @@ export async function bench(): Promise<BenchResult[]> {
   const prefix = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-bench-http-'));
   const children: ChildProcess[] = [];
   try {
+    const pin = await canPin();
+    const serverCpu = pin ? SERVER_CPU : undefined;
+    const load = { threads: pin ? 1 : 2, connections: CONNECTIONS, cpu: pin ? LOAD_CPU : undefined };
     const data = path.join(prefix, 'data');
-    const root = path.join(data, 'files');
-    const server = await startNode('minisuite', ['--input-type=module', '-e', oursScript(data)]);
-    children.push(server.child);
-    const ours = server.url;
-    const hello = await startNode('hello-world', ['-e', HELLO_WORLD]);
-    children.push(hello.child);
-    let nginx: { url: string; child: ChildProcess } | undefined;
+    const servers: Record<string, Started> = {};
+    servers['ours'] = await startOurs(data, serverCpu);
+    children.push(servers['ours'].child);
+    servers['hello'] = await startHelloWorld(serverCpu);
+    children.push(servers['hello'].child);
     try {
-      nginx = await startNginx(path.join(prefix, 'nginx'), root);
-      children.push(nginx.child);
+      servers['nginx'] = await startNginx(path.join(prefix, 'nginx'), path.join(data, 'files'), serverCpu);
+      children.push(servers['nginx'].child);
     } catch (err) {
       console.error(`bench http: nginx not measured: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const targets: Record<string, string> = { ours, hello: hello.url, ...(nginx ? { nginx: nginx.url } : {}) };
-    for (const url of [ours, ...(nginx ? [nginx.url] : [])]) await assertServes(url);
-    // Warm-up (JIT, file cache) before the measured rounds.
-    for (const url of Object.values(targets)) await wrk(url, 1);
-    const runs: Record<string, WrkResult[]> = { ours: [], hello: [], nginx: [] };
+    const ours = servers['ours'].url;
+    for (const name of ['ours', 'nginx']) if (servers[name]) await assertServes(servers[name].url);
+    const names = Object.keys(servers);
+    const runOnce = (name: string, seconds: number) =>
+      wrk(servers[name]?.url ?? '', { ...load, seconds, serverPid: servers[name]?.child.pid });
+    // Warm-up (JIT, page cache, nginx's first accept) before the measured rounds.
+    for (const name of names) await runOnce(name, WARMUP_S);
+    const runs: Record<string, WrkResult[]> = Object.fromEntries(names.map((n) => [n, []]));
     for (let round = 0; round < ROUNDS; round++)
-      for (const [name, url] of Object.entries(targets)) runs[name]?.push(await wrk(url));
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(round + k) % names.length] as string;
+        runs[name]?.push(await runOnce(name, DURATION_S));
+      }
     const stats = (await (await fetch(ours.replace('/files/a.txt', '/metrics'))).text()).match(
       /^minisuite_exchanges_total\{protocol="http",side="server"\} (\d+)$/m,
     );
     if (!stats || Number(stats[1]) < 1000) throw new Error('the exchange log did not record the load');
     const rps = (name: string) => median((runs[name] ?? []).map((r) => r.rps));
     const p99 = (name: string) => median((runs[name] ?? []).map((r) => r.p99Ms));
+    // CPU time per request does not depend on how much CPU a busy machine left the server.
+    const cpu = (name: string) => {
+      const list = runs[name] ?? [];
+      const share = median(list.map((r) => r.serverCpu));
+      const usPerRequest = median(list.map((r) => (r.serverCpu / r.rps) * 1e6));
+      return `${Math.round(share * 100)}% CPU, ${usPerRequest.toFixed(1)} µs CPU/req`;
+    };
+    const rounds = (name: string) => (runs[name] ?? []).map((r) => Math.round(r.rps)).join('/');
     const detail = (name: string) =>
-      `rounds ${(runs[name] ?? []).map((r) => Math.round(r.rps)).join('/')}; p99 ${p99('ours').toFixed(2)} ms vs ${p99(name).toFixed(2)} ms`;
-    const name = `GET 12-byte file via /files, wrk -t${THREADS} -c${CONNECTIONS} ${ROUNDS}×${DURATION_S}s, exchange log on`;
+      `rounds ${rounds(name)}, ${cpu(name)}; p99 ${p99('ours').toFixed(2)} ms vs ${p99(name).toFixed(2)} ms`;
+    const setup = pin
+      ? `servers on CPU ${SERVER_CPU}, wrk -t1 on CPU ${LOAD_CPU}`
+      : 'not pinned (taskset or a 2nd CPU missing)';
+    const name = `GET 12-byte file via /files, wrk -c${CONNECTIONS} ${ROUNDS}×${DURATION_S}s, exchange log on (${setup})`;
     const results: BenchResult[] = [
       {
         name,
@@ -206,10 +223,10 @@ export async function bench(): Promise<BenchResult[]> {
         unit: 'req/s',
         higherIsBetter: true,
         target: 0.7,
-        notes: `ours ${(runs['ours'] ?? []).map((r) => Math.round(r.rps)).join('/')}; peer ${detail('hello')}`,
+        notes: `ours rounds ${rounds('ours')}, ${cpu('ours')}; peer ${detail('hello')}`,
       },
     ];
-    if (nginx)
+    if (servers['nginx'])
       results.push({
         name,
         ours: rps('ours'),

@@ -22,6 +22,8 @@ export class FileRoutes {
   readonly cache: SmallFileCache;
   #realRoot: Promise<string> | undefined;
   #realRootValue: string | undefined;
+  /** Raw request paths that passed {@link checkRequestPath} → their full path (bounded like the cache). */
+  #checkedPaths = new Map<string, string>();
 
   constructor(root: string, cacheOptions: FileCacheOptions = {}) {
     this.root = root;
@@ -49,13 +51,22 @@ export class FileRoutes {
 
   /** Serves `rawRest` (the still-encoded path below /files). A cache hit is answered synchronously. */
   serve(ctx: RequestContext, rawRest: string): void | Promise<void> {
+    const plain = isPlainRequest(ctx.req);
+    const known = this.#realRootValue;
+    if (plain && known !== undefined) {
+      // The request path check is pure, so a raw path that passed it once maps to the same file path.
+      const memo = this.#checkedPaths.get(rawRest);
+      if (memo !== undefined && this.cache.tryServe(memo, ctx.req, ctx.res)) return;
+    }
     const check = checkRequestPath(rawRest);
     if (!check.ok) return sendError(ctx.res, check.status, check.reason);
-    const plain = isPlainRequest(ctx.req);
     // Segments are checked (no '..', no separators), so plain concatenation stays below the root.
-    const known = this.#realRootValue;
-    if (plain && known !== undefined && this.cache.tryServe(fullPathOf(known, check.segments), ctx.req, ctx.res))
-      return;
+    if (plain && known !== undefined) {
+      const fullPath = fullPathOf(known, check.segments);
+      if (this.#checkedPaths.size >= this.cache.maxEntries) this.#checkedPaths.clear();
+      this.#checkedPaths.set(rawRest, fullPath);
+      if (this.cache.tryServe(fullPath, ctx.req, ctx.res)) return;
+    }
     return this.#serveFromDisk(ctx, check.segments, plain);
   }
 

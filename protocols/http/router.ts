@@ -22,25 +22,27 @@ interface Route {
 
 /** Matches a path split on '/' against a pattern's segments; returns the parameters or undefined. */
 export function matchPath(segments: readonly string[], parts: readonly string[]): Record<string, string> | undefined {
-  const params: Record<string, string> = {};
-  for (let i = 0; i < segments.length; i++) {
+  // First only compare: most routes tried for a request do not match, and need no allocation.
+  const star = segments[segments.length - 1] === '*';
+  const fixed = star ? segments.length - 1 : segments.length;
+  if (star ? parts.length < fixed : parts.length !== fixed) return undefined;
+  for (let i = 0; i < fixed; i++) {
     const seg = segments[i] as string;
-    if (seg === '*') {
-      params['*'] = parts.slice(i).join('/');
-      return params;
-    }
-    const part = parts[i];
-    if (part === undefined) return undefined;
-    if (seg.startsWith(':')) {
-      if (part === '') return undefined;
-      try {
-        params[seg.slice(1)] = decodeURIComponent(part);
-      } catch {
-        throw new HttpError(400, 'malformed percent-encoding in path');
-      }
-    } else if (seg !== part) return undefined;
+    const part = parts[i] as string;
+    if (seg.startsWith(':') ? part === '' : seg !== part) return undefined;
   }
-  return parts.length === segments.length ? params : undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < fixed; i++) {
+    const seg = segments[i] as string;
+    if (!seg.startsWith(':')) continue;
+    try {
+      params[seg.slice(1)] = decodeURIComponent(parts[i] as string);
+    } catch {
+      throw new HttpError(400, 'malformed percent-encoding in path');
+    }
+  }
+  if (star) params['*'] = parts.slice(fixed).join('/');
+  return params;
 }
 
 export class Router {
@@ -56,16 +58,17 @@ export class Router {
   /** The request handler for {@link HttpServer}. */
   readonly handle: RequestHandler = (ctx) => {
     const method = ctx.req.method ?? 'GET';
-    const allowed = new Set<string>();
+    let allowed: Set<string> | undefined;
     const parts = ctx.path.split('/');
     for (const route of this.#routes) {
       const params = matchPath(route.segments, parts);
       if (!params) continue;
       if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET')))
         return route.handler(ctx, params);
+      allowed ??= new Set<string>();
       for (const m of route.methods) allowed.add(m);
     }
-    if (allowed.size === 0) {
+    if (allowed === undefined) {
       sendError(ctx.res, 404, `no route for ${ctx.path}`);
       return;
     }

@@ -75,6 +75,8 @@ export type RequestHandler = (ctx: RequestContext) => void | Promise<void>;
 
 interface ConnState {
   readonly conn: TcpConnection;
+  /** The client's address, IPv4-mapped IPv6 made plain (computed once per connection). */
+  readonly remoteAddress: string;
   /** socket.bytesRead / bytesWritten already counted in earlier records. */
   read: number;
   written: number;
@@ -117,7 +119,7 @@ class Exchange implements RequestContext {
     this.#state = state;
     this.session = state.conn.id;
     this.peer = state.conn.peer;
-    this.remoteAddress = normalizeAddress(state.conn.remoteAddress);
+    this.remoteAddress = state.remoteAddress;
     this.maxBodyBytes = maxBodyBytes;
     let target = req.url ?? '/';
     // RFC 9112 §3.2.2 absolute-form ("GET http://host/path"): route on the path.
@@ -239,7 +241,14 @@ export class HttpServer {
 
   #onConnection(conn: TcpConnection): void {
     const socket = conn.socket;
-    const state: ConnState = { conn, read: 0, written: 0, res: undefined, stream: undefined };
+    const state: ConnState = {
+      conn,
+      remoteAddress: normalizeAddress(conn.remoteAddress),
+      read: 0,
+      written: 0,
+      res: undefined,
+      stream: undefined,
+    };
     this.#conns.set(socket, state);
     conn.once('close', () => this.#conns.delete(socket));
     this.#http.emit('connection', socket);
@@ -261,9 +270,6 @@ export class HttpServer {
     const conn = state.conn;
     conn.beginExchange();
     state.res = res;
-    // node clears the socket timeout when a keep-alive request starts; put the idle timeout back.
-    if (this.#idleTimeoutMs > 0 && req.socket.timeout !== this.#idleTimeoutMs)
-      req.socket.setTimeout(this.#idleTimeoutMs);
     const ex = new Exchange(req, res, state, this.maxBodyBytes);
     if (this.#closing) res.setHeader('Connection', 'close');
     res.once('close', () => {
@@ -272,16 +278,29 @@ export class HttpServer {
       else conn.endExchange();
       this.#record(state, ex, t0, time);
     });
-    if (this.#announcesTooMuch(req)) {
+    if (this.#announcesTooMuch(req))
       sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, { Connection: 'close' });
-      return;
-    }
-    try {
-      const pending = this.#handler(ex);
-      if (pending) pending.catch((err: unknown) => this.#fail(ex, err));
-    } catch (err) {
-      this.#fail(ex, err);
-    }
+    else
+      try {
+        const pending = this.#handler(ex);
+        if (pending) pending.catch((err: unknown) => this.#fail(ex, err));
+      } catch (err) {
+        this.#fail(ex, err);
+      }
+    this.#armIdleTimeout(req.socket, res);
+  }
+
+  /**
+   * node clears the socket timeout when a keep-alive request starts and re-arms its keep-alive
+   * timeout once the response has finished. In between, a response still in progress (an async
+   * route, or bytes the client is not reading) is guarded by our idle timeout. A response already
+   * handed to the kernel in full (a cache hit, a small JSON reply) needs no guard: re-arming a
+   * timer per request would cost more than the rest of such a request's routing.
+   */
+  #armIdleTimeout(socket: net.Socket, res: ServerResponse): void {
+    if (this.#idleTimeoutMs <= 0 || socket.timeout === this.#idleTimeoutMs) return;
+    if (res.writableEnded && socket.writableLength === 0 && !socket.destroyed) return;
+    socket.setTimeout(this.#idleTimeoutMs);
   }
 
   /** A thrown error becomes its JSON reply (HttpError) or a 500, noted once in the record. */

@@ -19,6 +19,11 @@ describe('matchPath', () => {
     ['/files/*', '/files/', { '*': '' }],
     ['/files/*', '/files/a/b%20c', { '*': 'a/b%20c' }],
     ['/files/*', '/filesx', undefined],
+    ['/a/:x/*', '/a/b%20/c/d', { x: 'b ', '*': 'c/d' }],
+    ['/a/:x/*', '/a/b', { x: 'b', '*': '' }],
+    ['/a/:x/*', '/a', undefined],
+    // Only a route whose literal segments all match decodes its parameters.
+    ['/api/mail/:id/raw', '/api/mail/%zz/other', undefined],
   ];
   for (const [pattern, path, expected] of cases) {
     it(`${pattern} ~ ${path}`, () => {
