@@ -81,9 +81,7 @@ describe('ftp server behaviour', () => {
   });
 
   it('advertises pasvAddress in 227 and takes ports from the range, skipping ports in use', async () => {
-    const blocker = net.createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
-    const busy = (blocker.address() as net.AddressInfo).port;
+    const { blocker, busy } = await busyPortWithFreeNext();
     // A range of two ports, one already in use: every PASV gets the other one.
     const { c } = await session({ pasvAddress: '10.9.8.7', pasvPorts: { from: busy, to: busy + 1 } });
     await c.login(USER, PASS);
@@ -235,3 +233,27 @@ describe('ftp server behaviour', () => {
     await closing;
   });
 });
+
+/**
+ * A port held by a listener whose next port was free a moment ago. Other test files run in
+ * parallel and the kernel hands out ephemeral ports, so a bare `busy + 1` is sometimes taken.
+ */
+async function busyPortWithFreeNext(): Promise<{ blocker: net.Server; busy: number }> {
+  const listen = (server: net.Server, port: number) =>
+    new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const blocker = net.createServer();
+    await listen(blocker, 0);
+    const busy = (blocker.address() as net.AddressInfo).port;
+    const probe = net.createServer();
+    if (busy < 65535 && (await listen(probe, busy + 1))) {
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      return { blocker, busy };
+    }
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  }
+  throw new Error('no port with a free successor found');
+}
