@@ -12,23 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchResult } from './report.js';
+import { freePort } from './support.js';
 
 const VSFTPD = '/usr/sbin/vsftpd';
 const BIG_BYTES = 256 * 1024 * 1024;
 const SMALL_COUNT = 200;
 const SMALL_BYTES = 1024;
 const ROUNDS = 7;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

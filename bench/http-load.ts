@@ -87,8 +87,3 @@ export async function wrk(url: string, options: WrkOptions): Promise<WrkResult> 
   const scale = p99?.[2] === 'us' ? 0.001 : p99?.[2] === 's' ? 1000 : 1;
   return { rps, p99Ms: p99 ? Number(p99[1]) * scale : Number.NaN, serverCpu };
 }
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}

@@ -19,11 +19,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { canPin, LOAD_CPU, median, pinned, SERVER_CPU, type WrkResult, wrk } from './http-load.js';
+import { canPin, LOAD_CPU, pinned, SERVER_CPU, type WrkResult, wrk } from './http-load.js';
 import type { BenchResult } from './report.js';
+import { freePort, median, waitForPort } from './support.js';
 
 /** wrk settings (the issue: -c50, bounded duration). */
 const CONNECTIONS = 50;
@@ -38,33 +38,6 @@ const body = ${JSON.stringify(FILE_BODY)};
 http.createServer((req, res) => res.end(body)).listen(0, '127.0.0.1', function () {
   process.stdout.write('http://127.0.0.1:' + this.address().port + '/\\n');
 });`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.once('error', reject);
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 interface Started {
   readonly url: string;
   readonly child: ChildProcess;

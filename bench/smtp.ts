@@ -18,7 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchResult } from './report.js';
-import { type CpuPlan, describeFilesystem, freePort, median, planCpus, waitForPort } from './smtp-support.js';
+import { type CpuPlan, describeFilesystem, planCpus } from './smtp-support.js';
+import { freePort, median, waitForPort } from './support.js';
 
 const run = promisify(execFile);
 

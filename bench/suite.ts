@@ -5,16 +5,11 @@
  */
 import { startSuite } from '../suite/start-suite.js';
 import type { BenchResult } from './report.js';
+import { median } from './support.js';
 
 /** Target of the issue: start + close of all four protocols. */
 const TARGET_MS = 50;
 const ROUNDS = 30;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 export async function bench(): Promise<BenchResult[]> {
   // Warm-up: the first start loads modules and JIT-compiles the paths.
   for (let i = 0; i < 3; i++) await (await startSuite()).close();
