@@ -21,6 +21,8 @@ export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [op
   --smtp-user NAME:PASS  SMTP account, repeatable; AUTH is then required
   --smtp-max-size BYTES  largest message              (default 10485760)
   --tls                  STARTTLS / AUTH TLS with a generated localhost certificate
+  --tls-cert FILE        with --tls: your PEM certificate instead (needs --tls-key)
+  --tls-key FILE         with --tls: the PEM private key of --tls-cert
   --config FILE          JSON or YAML settings; flags override it
   --log pretty|json      console format               (default pretty)
   -h, --help             this text`;
@@ -39,6 +41,8 @@ const OPTIONS = {
   'smtp-user': { type: 'string', multiple: true },
   'smtp-max-size': { type: 'string' },
   tls: { type: 'boolean' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   config: { type: 'string' },
   log: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -95,6 +99,8 @@ export function parseStartArgs(argv: string[]): StartArgs {
       data: v.data,
       log: v.log,
       tls: v.tls,
+      tlsCert: v['tls-cert'],
+      tlsKey: v['tls-key'],
       http: strip({ port: portFlag(v['http-port'], '--http-port') }),
       ftp: strip({
         port: portFlag(v['ftp-port'], '--ftp-port'),

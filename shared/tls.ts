@@ -10,7 +10,7 @@ import type net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { generate } from 'selfsigned';
-import { MinisuiteError } from './errors.js';
+import { ConfigError, MinisuiteError } from './errors.js';
 
 export interface TlsMaterial {
   /** PEM private key. */
@@ -99,6 +99,30 @@ async function loadOrCreate(dir: string): Promise<TlsMaterial> {
   await fs.writeFile(tmpCert, material.cert, { mode: 0o644 });
   await fs.rename(tmpKey, path.join(dir, KEY_FILE));
   await fs.rename(tmpCert, path.join(dir, CERT_FILE));
+  return material;
+}
+
+/**
+ * Reads a user-given PEM certificate and key, and checks they belong together (a mismatch would
+ * otherwise only show at the first handshake). Errors name the file or the pair.
+ */
+export async function loadCertificateFiles(certFile: string, keyFile: string): Promise<TlsMaterial> {
+  const read = async (file: string, field: string) => {
+    try {
+      return await fs.readFile(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(field, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  };
+  const material = { cert: await read(certFile, '--tls-cert'), key: await read(keyFile, '--tls-key') };
+  try {
+    tls.createSecureContext(material);
+  } catch (err) {
+    throw new ConfigError(
+      '--tls-cert/--tls-key',
+      `${certFile} and ${keyFile} are not a usable certificate and key: ${(err as Error).message}`,
+    );
+  }
   return material;
 }
 

@@ -57,6 +57,8 @@ export const configFileSchema = z
     data: z.string().min(1).optional(),
     log: z.enum(['pretty', 'json']).optional(),
     tls: z.boolean().optional(),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
     http: z.object({ port: port.optional() }).strict().optional(),
     ftp: z
       .object({
@@ -96,6 +98,10 @@ export interface SuiteConfig {
   readonly data: string;
   readonly log: 'pretty' | 'json';
   readonly tls: boolean;
+  /** PEM certificate (chain) file to use instead of the generated one; with `tlsKey`. */
+  readonly tlsCert: string | undefined;
+  /** PEM private key file of `tlsCert`. */
+  readonly tlsKey: string | undefined;
   readonly http: { readonly port: number };
   readonly ftp: {
     readonly port: number;
@@ -126,6 +132,8 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
   data: './minisuite-data',
   log: 'pretty',
   tls: false,
+  tlsCert: undefined,
+  tlsKey: undefined,
   http: { port: 8080 },
   ftp: { port: 2121, users: [], anonymous: true, pasvPorts: { from: 50000, to: 50100 }, pasvAddress: undefined },
   smtp: {
@@ -177,6 +185,8 @@ export function loadConfigFile(file: string): ConfigFile {
   return {
     ...cfg,
     ...(cfg.data !== undefined ? { data: rel(cfg.data) } : {}),
+    ...(cfg.tlsCert !== undefined ? { tlsCert: rel(cfg.tlsCert) } : {}),
+    ...(cfg.tlsKey !== undefined ? { tlsKey: rel(cfg.tlsKey) } : {}),
     ...(cfg.dns ? { dns: { ...cfg.dns, ...(cfg.dns.zones ? { zones: cfg.dns.zones.map(rel) } : {}) } } : {}),
   };
 }
@@ -206,6 +216,8 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
     data: top.data ?? d.data,
     log: top.log ?? d.log,
     tls: top.tls ?? d.tls,
+    tlsCert: top.tlsCert,
+    tlsKey: top.tlsKey,
     http: { port: http.port ?? d.http.port },
     ftp: {
       port: ftp.port ?? d.ftp.port,

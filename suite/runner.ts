@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigError } from '../shared/errors.js';
 import type { ExchangeLog, Protocol } from '../shared/exchange.js';
 import type { Service, ServiceContext } from '../shared/service.js';
-import { loadOrCreateCertificate, type TlsMaterial } from '../shared/tls.js';
+import { loadCertificateFiles, loadOrCreateCertificate, type TlsMaterial } from '../shared/tls.js';
 import type { SuiteConfig } from './config.js';
 import { SERVICE_FACTORIES, type ServiceFactory, START_ORDER } from './registry.js';
 
@@ -36,9 +37,7 @@ export class Running {
 export async function startServices(config: SuiteConfig, log: ExchangeLog, options: RunOptions = {}): Promise<Running> {
   const dataDir = path.resolve(config.data);
   await fs.mkdir(dataDir, { recursive: true });
-  const tls: TlsMaterial | undefined = config.tls
-    ? await loadOrCreateCertificate(path.join(dataDir, 'tls'))
-    : undefined;
+  const tls: TlsMaterial | undefined = config.tls ? await tlsMaterial(config, dataDir) : undefined;
   const services = new Map<Protocol, Service>();
   const ctx: ServiceContext = { host: config.host, dataDir, log, tls, peers: () => [...services.values()] };
   const order = START_ORDER.filter((p) => config.protocols.includes(p));
@@ -59,4 +58,15 @@ export async function startServices(config: SuiteConfig, log: ExchangeLog, optio
     throw err;
   }
   return new Running(services);
+}
+
+/** The user's certificate when one is configured, else the generated one kept in DATA/tls. */
+function tlsMaterial(config: SuiteConfig, dataDir: string): Promise<TlsMaterial> {
+  if (config.tlsCert === undefined && config.tlsKey === undefined)
+    return loadOrCreateCertificate(path.join(dataDir, 'tls'));
+  if (config.tlsCert === undefined)
+    throw new ConfigError('tlsCert', 'a TLS key was given without its certificate (--tls-cert)');
+  if (config.tlsKey === undefined)
+    throw new ConfigError('tlsKey', 'a TLS certificate was given without its key (--tls-key)');
+  return loadCertificateFiles(config.tlsCert, config.tlsKey);
 }

@@ -57,6 +57,10 @@ describe('configuration', () => {
       '--smtp-max-size',
       '1000',
       '--tls',
+      '--tls-cert',
+      'c.pem',
+      '--tls-key',
+      'k.pem',
       '--log',
       'json',
     ]);
@@ -73,6 +77,7 @@ describe('configuration', () => {
     expect(c.smtp.users).toEqual([{ name: 'mail', pass: 'pw' }]);
     expect(c.smtp.maxSize).toBe(1000);
     expect(c.tls).toBe(true);
+    expect([c.tlsCert, c.tlsKey]).toEqual(['c.pem', 'k.pem']);
     expect(c.log).toBe('json');
   });
 

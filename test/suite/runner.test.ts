@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ExchangeLog } from '../../shared/exchange.js';
+import { generateLocalhostCertificate } from '../../shared/tls.js';
 import { resolveConfig } from '../../suite/config.js';
 import { startServices } from '../../suite/runner.js';
 import { startSuite } from '../../suite/start-suite.js';
@@ -117,5 +118,50 @@ describe('startSuite seeding', () => {
     await expect(
       startSuite({ protocols: ['ftp'], files: { '../evil': 'x' }, runOptions: { factories: fakeFactories() } }),
     ).rejects.toThrow("files: '../evil' leaves the FTP root");
+  });
+});
+
+describe('TLS material for a run', () => {
+  async function captureTls(layer: Parameters<typeof resolveConfig>[0]) {
+    let seen: unknown;
+    const factories = fakeFactories();
+    const running = await startServices(
+      resolveConfig({ protocols: ['smtp'], ...zeroPorts, ...layer }),
+      new ExchangeLog(),
+      {
+        factories: {
+          smtp: (ctx, config) => {
+            seen = ctx.tls;
+            return factories.smtp(ctx, config);
+          },
+        },
+      },
+    );
+    await running.close();
+    return seen as { cert: string; key: string } | undefined;
+  }
+
+  it('uses a user-given certificate and key, and refuses a pair that does not belong together', async () => {
+    const dir = fs.mkdtempSync('/tmp/minisuite-tls-');
+    const [a, b] = await Promise.all([generateLocalhostCertificate(), generateLocalhostCertificate()]);
+    fs.writeFileSync(`${dir}/a.crt`, a.cert);
+    fs.writeFileSync(`${dir}/a.key`, a.key);
+    fs.writeFileSync(`${dir}/b.key`, b.key);
+    const tls = await captureTls({ data: dir, tls: true, tlsCert: `${dir}/a.crt`, tlsKey: `${dir}/a.key` });
+    expect(tls?.cert).toBe(a.cert);
+    expect(fs.existsSync(`${dir}/tls`)).toBe(false);
+    await expect(captureTls({ data: dir, tls: true, tlsCert: `${dir}/a.crt`, tlsKey: `${dir}/b.key` })).rejects.toThrow(
+      /--tls-cert\/--tls-key: .*a\.crt and .*b\.key are not a usable certificate and key/,
+    );
+    await expect(captureTls({ data: dir, tls: true, tlsCert: `${dir}/a.crt` })).rejects.toThrow(
+      'tlsKey: a TLS certificate was given without its key',
+    );
+    await expect(
+      captureTls({ data: dir, tls: true, tlsCert: `${dir}/nope.crt`, tlsKey: `${dir}/a.key` }),
+    ).rejects.toThrow(/--tls-cert: cannot read .*nope\.crt: ENOENT/);
+    // Without a given pair, the generated certificate is kept in DATA/tls; without --tls, none at all.
+    expect((await captureTls({ data: dir, tls: true }))?.cert).toBe(fs.readFileSync(`${dir}/tls/cert.pem`, 'utf8'));
+    expect(await captureTls({ data: dir })).toBeUndefined();
+    fs.rmSync(dir, { recursive: true });
   });
 });
