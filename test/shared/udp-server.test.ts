@@ -2,9 +2,9 @@ import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { UdpServer } from '../../shared/udp-server.js';
 
-function ask(port: number, text: string, timeoutMs = 2_000): Promise<string | undefined> {
+function ask(port: number, text: string, timeoutMs = 2_000, host = '127.0.0.1'): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
+    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     const timer = setTimeout(() => done(undefined), timeoutMs);
     const done = (value: string | undefined) => {
       clearTimeout(timer);
@@ -12,7 +12,7 @@ function ask(port: number, text: string, timeoutMs = 2_000): Promise<string | un
       resolve(value);
     };
     socket.on('message', (m) => done(m.toString()));
-    socket.send(text, port, '127.0.0.1');
+    socket.send(text, port, host);
   });
 }
 
@@ -25,6 +25,33 @@ describe('UdpServer', () => {
     const port = await server.listen();
     expect(await ask(port, 'boom', 300)).toBeUndefined();
     expect(await ask(port, 'hi')).toBe('echo hi from 127.0.0.1');
+    await server.close();
+  });
+
+  it('answers IPv6 senders and names them [addr]:port', async () => {
+    const server = new UdpServer({ name: 'udp-test', host: '::1' }, (d, reply) => {
+      void reply(Buffer.from(`from ${d.peer}`));
+    });
+    let port: number;
+    try {
+      port = await server.listen();
+    } catch (err) {
+      // Some containers have no IPv6 loopback at all; then there is nothing to test here.
+      if ((err as { code?: string }).code === 'MS_LISTEN_FAILED') return;
+      throw err;
+    }
+    expect(await ask(port, 'x', 2_000, '::1')).toMatch(/^from \[::1\]:\d+$/);
+    await server.close();
+  });
+
+  it('binds a host given by name and answers many senders in a row', async () => {
+    const server = new UdpServer({ name: 'udp-test', host: 'localhost' }, (d, reply) => {
+      void reply(Buffer.from(`echo ${d.data.toString()}`));
+    });
+    const port = await server.listen();
+    // A name on a udp4 socket resolves to IPv4.
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => ask(port, `q${i}`)));
+    expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => `echo q${i}`));
     await server.close();
   });
 
