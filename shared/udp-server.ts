@@ -42,6 +42,10 @@ export class UdpServer {
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
   #closing: Promise<void> | undefined;
   #ipv6: boolean;
+  /** The last sender and its "address:port": a client sending many queries gets one string, not one per query. */
+  #lastAddress = '';
+  #lastPort = -1;
+  #lastPeer = '';
 
   constructor(options: UdpServerOptions, handler: DatagramHandler) {
     this.name = options.name;
@@ -125,13 +129,13 @@ export class UdpServer {
 
   #receive(data: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.#state !== 'listening') return;
-    const datagram: Datagram = {
-      data,
-      address: rinfo.address,
-      port: rinfo.port,
+    if (rinfo.port !== this.#lastPort || rinfo.address !== this.#lastAddress) {
+      this.#lastAddress = rinfo.address;
+      this.#lastPort = rinfo.port;
       // A udp4 socket only ever sees IPv4 senders: skip the IPv6 test of formatHostPort.
-      peer: this.#ipv6 ? formatHostPort(rinfo.address, rinfo.port) : `${rinfo.address}:${rinfo.port}`,
-    };
+      this.#lastPeer = this.#ipv6 ? formatHostPort(rinfo.address, rinfo.port) : `${rinfo.address}:${rinfo.port}`;
+    }
+    const datagram: Datagram = { data, address: rinfo.address, port: rinfo.port, peer: this.#lastPeer };
     // No send callback: Node then tries a synchronous send (uv_udp_try_send) instead of queueing
     // one and calling back per datagram, which halves the throughput of a small-answer server.
     // UDP is fire-and-forget anyway; send errors arrive on the socket's 'error' event.

@@ -219,6 +219,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
 
   #record(event: QueryEvent): void {
     this.#options.log?.add({
+      time: event.time,
       protocol: 'dns',
       side: 'server',
       transport: event.transport,

@@ -55,6 +55,26 @@ describe('UdpServer', () => {
     await server.close();
   });
 
+  it('names each sender by its own address and port, also when senders alternate', async () => {
+    const server = new UdpServer({ name: 'udp-test' }, (d, reply) => {
+      void reply(Buffer.from(d.peer));
+    });
+    const port = await server.listen();
+    const sockets = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))));
+    const exchange = (s: dgram.Socket) =>
+      new Promise<string>((resolve) => {
+        s.once('message', (m) => resolve(m.toString()));
+        s.send('x', port, '127.0.0.1');
+      });
+    const [a, b] = sockets as [dgram.Socket, dgram.Socket];
+    const seen = [await exchange(a), await exchange(b), await exchange(a), await exchange(a), await exchange(b)];
+    const name = (s: dgram.Socket) => `127.0.0.1:${s.address().port}`;
+    expect(seen).toEqual([name(a), name(b), name(a), name(a), name(b)]);
+    for (const s of sockets) s.close();
+    await server.close();
+  });
+
   it('lets an asynchronous handler finish its reply before closing', async () => {
     const server = new UdpServer({ name: 'udp-test' }, async (d, reply) => {
       await new Promise((r) => setTimeout(r, 200));
