@@ -61,6 +61,8 @@ socket.bind(0, '127.0.0.1', () => process.stdout.write(socket.address().port + '
 export interface BenchServer {
   readonly name: string;
   readonly port: number;
+  /** The node process (taskset execs it, so the pid is node's). */
+  readonly pid: number;
   /** SIGTERM; resolves with what the process printed after its port line. */
   stop(): Promise<string>;
 }
@@ -88,6 +90,7 @@ function startNode(name: string, args: string[], cpu: number | undefined): Promi
       resolve({
         name,
         port,
+        pid: child.pid as number,
         stop: async () => {
           if (child.exitCode === null) child.kill('SIGTERM');
           await exited;
@@ -98,6 +101,18 @@ function startNode(name: string, args: string[], cpu: number | undefined): Promi
     child.stdout?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
   });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined elsewhere. */
+export function cpuSeconds(pid: number, ticksPerSecond: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
 }
 
 export function startOurs(dataDir: string, cpu: number | undefined): Promise<BenchServer> {
