@@ -28,10 +28,18 @@ function stampOf(zones: readonly Zone[]): number {
   return stamp;
 }
 
+/** The same zones (a `zones()` option may build a new array per query). */
+function sameZones(a: readonly Zone[], b: readonly Zone[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class AnswerCache<T> {
   readonly entries: number;
   #map = new Map<string, T>();
-  #zones: readonly Zone[] | undefined;
+  #zones: readonly Zone[] = [];
   #stamp = -1;
 
   constructor(options: AnswerCacheOptions = {}) {
@@ -51,9 +59,9 @@ export class AnswerCache<T> {
 
   /** The answer stored for `key`, if the zones did not change since. */
   get(key: string, zones: readonly Zone[]): T | undefined {
-    if (zones !== this.#zones || stampOf(zones) !== this.#stamp) {
+    if (!sameZones(zones, this.#zones) || stampOf(zones) !== this.#stamp) {
       this.#map.clear();
-      this.#zones = zones;
+      this.#zones = [...zones];
       this.#stamp = stampOf(zones);
       return undefined;
     }
@@ -62,7 +70,7 @@ export class AnswerCache<T> {
 
   /** Stores an answer computed from `zones` as they are now. */
   set(key: string, zones: readonly Zone[], value: T): void {
-    if (zones !== this.#zones || stampOf(zones) !== this.#stamp) return;
+    if (!sameZones(zones, this.#zones) || stampOf(zones) !== this.#stamp) return;
     if (this.#map.size >= this.entries) {
       const oldest = this.#map.keys().next();
       if (!oldest.done) this.#map.delete(oldest.value);

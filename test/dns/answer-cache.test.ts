@@ -89,6 +89,17 @@ describe('answer cache', () => {
     expect(dataOf(out)).toEqual(['192.0.2.99']);
   });
 
+  it('keeps its answers when the same zones come in a new array each time', () => {
+    const { zone, cache } = setup();
+    const ask = () => respond(encodeQuery('www.example.test'), 'udp', [zone], { maxUdpPayload: 1232, cache });
+    ask();
+    // Hits share the stored outcome's question object; a recomputed answer has a new one.
+    expect(ask().question).toBe(ask().question);
+    expect(cache.size).toBe(1);
+    zone.add({ name: 'www.example.test', ttl: 60, type: 'A', data: '192.0.2.81' });
+    expect(dataOf(ask())).toEqual(['192.0.2.80', '192.0.2.81']);
+  });
+
   it('keeps UDP and TCP answers apart (truncation differs)', () => {
     const { ask } = setup();
     const udp = ask('big.example.test', 'TXT', 1, 'udp');
