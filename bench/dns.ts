@@ -1,51 +1,86 @@
 /**
- * DNS benchmark: dnsperf against minisuite's DNS server (built-in zone, exchange log and query
- * history on) and, in the same run, against a bare dns-packet UDP responder (decode, one A record,
- * encode). Throughput for `DURATION_S` seconds each, then the p99 latency of each at a fixed
- * 10,000 qps, computed from dnsperf's per-query report (-v). Only 127.0.0.1, bounded in time.
+ * DNS benchmark: dnsperf against minisuite's DNS server (started as `minisuite start dns` does,
+ * query log on, pretty console to /dev/null; see dns-servers.ts) and a bare dns-packet responder,
+ * each in its own process. With two or more CPUs both servers are pinned to the same CPU and
+ * dnsperf to another (`taskset`), so the load generator never competes with the server it
+ * measures. Rounds alternate ours/peer, peer/ours... and medians are compared, so a noisy machine
+ * disturbs both alike; each server's CPU time per answer (from /proc) is reported too, as it does
+ * not depend on how much CPU the rest of the machine left over. Then the p99 latency of each at a
+ * fixed 10,000 qps (dnsperf -Q, per-query report -v), also in alternating rounds. The bench fails
+ * if any answer is not NOERROR or if ours made fewer exchange records than it sent answers.
+ * Only 127.0.0.1, bounded in time.
  * @module
  */
 import { execFile } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import dnsPacket from 'dns-packet';
-import { DnsService } from '../protocols/dns/service.js';
-import { ExchangeLog } from '../shared/exchange.js';
-import { DEFAULT_CONFIG } from '../suite/config.js';
+import { type BenchServer, cpuSeconds, startBare, startOurs } from './dns-servers.js';
 import type { BenchResult } from './report.js';
 
 const exec = promisify(execFile);
 
-/** Seconds of each throughput run. */
-const DURATION_S = 5;
-/** The fixed rate of the latency runs. */
+/** Alternating throughput rounds per server, and the seconds of each. */
+const ROUNDS = 6;
+const DURATION_S = 3;
+/** Queries in flight (dnsperf -q). */
+const OUTSTANDING = 100;
+/** The fixed rate of the latency runs, their rounds per server and seconds. */
 const LATENCY_QPS = 10_000;
-/** Seconds of each latency run. */
+const LATENCY_ROUNDS = 3;
 const LATENCY_S = 3;
 
 const QUERIES = ['www.suite.test A', 'mail.suite.test A', 'ftp.suite.test A', 'dns.suite.test A'];
 
 interface Run {
   readonly qps: number;
+  readonly completed: number;
   readonly lost: number;
   readonly latenciesMs: number[];
 }
 
-async function dnsperf(port: number, file: string, args: string[], verbose: boolean): Promise<Run> {
-  const { stdout } = await exec(
-    'dnsperf',
-    ['-s', '127.0.0.1', '-p', String(port), '-d', file, ...args, ...(verbose ? ['-v'] : [])],
-    { maxBuffer: 256 * 1024 * 1024 },
-  );
+interface Cpus {
+  /** CPU of the servers under test and of dnsperf; undefined: not pinned. */
+  readonly server: number | undefined;
+  readonly load: number | undefined;
+}
+
+async function pinning(): Promise<Cpus> {
+  if (os.availableParallelism() < 2) return { server: undefined, load: undefined };
+  try {
+    await exec('taskset', ['-c', '0', 'true']);
+    return { server: 1, load: 0 };
+  } catch {
+    return { server: undefined, load: undefined };
+  }
+}
+
+/** Kernel clock ticks per second (the unit of /proc/PID/stat times). */
+async function clockTicks(): Promise<number> {
+  try {
+    return Number((await exec('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+async function dnsperf(cpus: Cpus, port: number, file: string, args: string[], verbose = false): Promise<Run> {
+  const argv = ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-q', String(OUTSTANDING), '-t', '2', ...args];
+  if (verbose) argv.push('-v');
+  const [cmd, ...rest] =
+    cpus.load === undefined ? ['dnsperf', ...argv] : ['taskset', '-c', String(cpus.load), 'dnsperf', ...argv];
+  const { stdout } = await exec(cmd as string, rest, { maxBuffer: 256 * 1024 * 1024 });
   const qps = Number(/Queries per second:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
   const lost = Number(/Queries lost:\s+(\d+)/.exec(stdout)?.[1] ?? Number.NaN);
+  const completed = Number(/Queries completed:\s+(\d+)/.exec(stdout)?.[1] ?? Number.NaN);
   if (!Number.isFinite(qps)) throw new Error(`dnsperf output not understood:\n${stdout.slice(-2000)}`);
+  // Every answer must be a real one: a server that answered SERVFAIL fast would win otherwise.
+  const codes = /Response codes:\s+(.*)/.exec(stdout)?.[1] ?? '';
+  if (!/^NOERROR \d+ \(100\.00%\)$/.test(codes.trim())) throw new Error(`port ${port} answered: ${codes}`);
   // Verbose lines: "> NOERROR www.suite.test A 0.000123" (latency in seconds, last field).
   const latenciesMs = verbose ? [...stdout.matchAll(/^> \S+ .* ([\d.]+)$/gm)].map((m) => Number(m[1]) * 1000) : [];
-  return { qps, lost, latenciesMs };
+  return { qps, completed, lost, latenciesMs };
 }
 
 function percentile(values: number[], p: number): number {
@@ -54,82 +89,104 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-/** The peer: the least a dns-packet server can do. */
-async function bareResponder(): Promise<{ port: number; close: () => Promise<void> }> {
-  const socket = dgram.createSocket('udp4');
-  socket.on('message', (msg, rinfo) => {
-    try {
-      const q = dnsPacket.decode(msg);
-      const question = q.questions?.[0];
-      if (!question) return;
-      const answer = dnsPacket.encode({
-        type: 'response',
-        id: q.id ?? 0,
-        flags: dnsPacket.AUTHORITATIVE_ANSWER,
-        questions: [question],
-        answers: [{ name: question.name, type: 'A', ttl: 60, data: '127.0.0.1' }],
-      });
-      socket.send(answer, rinfo.port, rinfo.address);
-    } catch {
-      // garbage in, nothing out
-    }
-  });
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  return { port: socket.address().port, close: () => new Promise<void>((r) => socket.close(() => r())) };
+function median(values: number[]): number {
+  return percentile(values, 50);
 }
 
-async function ours(dataDir: string) {
-  const log = new ExchangeLog();
-  const service = new DnsService(
-    { host: '127.0.0.1', dataDir, log, tls: undefined, peers: () => [] },
-    { ...DEFAULT_CONFIG, dns: { port: 0, zones: [] } },
-  );
-  await service.start();
-  return { port: service.port, log, service, close: () => service.close({ graceMs: 0 }) };
-}
+const round = (values: number[]) => values.map((v) => Math.round(v)).join('/');
 
 export async function bench(): Promise<BenchResult[]> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-bench-dns-'));
   const file = path.join(dir, 'queries.txt');
   await fs.writeFile(file, `${QUERIES.join('\n')}\n`);
-  const server = await ours(dir);
-  const peer = await bareResponder();
+  const cpus = await pinning();
+  const hz = await clockTicks();
+  const load = os.loadavg()[0] ?? 0;
+  const servers: BenchServer[] = [];
   try {
-    const load = ['-l', String(DURATION_S), '-q', '100', '-t', '2'];
+    const ours = await startOurs(path.join(dir, 'data'), cpus.server);
+    servers.push(ours);
+    const peer = await startBare(cpus.server);
+    servers.push(peer);
+    const stats = [ours, peer].map((server) => ({
+      server,
+      qps: [] as number[],
+      cpuUs: [] as number[],
+      lost: 0,
+      /** Every answer of every run, warm-up included: each must have made an exchange record. */
+      completed: 0,
+      p99: [] as number[],
+      p50: [] as number[],
+      achieved: [] as number[],
+    }));
     // Warm both up (JIT) before measuring.
-    await dnsperf(server.port, file, ['-l', '1', '-q', '100'], false);
-    await dnsperf(peer.port, file, ['-l', '1', '-q', '100'], false);
-    const oursRun = await dnsperf(server.port, file, load, false);
-    const peerRun = await dnsperf(peer.port, file, load, false);
-    const fixed = ['-l', String(LATENCY_S), '-Q', String(LATENCY_QPS), '-q', '100', '-t', '2'];
-    const oursLat = await dnsperf(server.port, file, fixed, true);
-    const peerLat = await dnsperf(peer.port, file, fixed, true);
-    const p99Ours = percentile(oursLat.latenciesMs, 99);
-    const p99Peer = percentile(peerLat.latenciesMs, 99);
+    for (const s of stats) s.completed += (await dnsperf(cpus, s.server.port, file, ['-l', '2'])).completed;
+    // Pairs alternate their order too (ours first, then the peer first...): neither always runs
+    // right after the other's load.
+    const inOrder = (r: number) => (r % 2 === 0 ? stats : [...stats].reverse());
+    for (let r = 0; r < ROUNDS; r++)
+      for (const s of inOrder(r)) {
+        const cpu0 = cpuSeconds(s.server.pid, hz);
+        const run = await dnsperf(cpus, s.server.port, file, ['-l', String(DURATION_S)]);
+        const cpu1 = cpuSeconds(s.server.pid, hz);
+        s.qps.push(run.qps);
+        if (cpu0 !== undefined && cpu1 !== undefined) s.cpuUs.push(((cpu1 - cpu0) * 1e6) / run.completed);
+        s.lost += run.lost;
+        s.completed += run.completed;
+      }
+    const fixed = ['-l', String(LATENCY_S), '-Q', String(LATENCY_QPS)];
+    for (let r = 0; r < LATENCY_ROUNDS; r++)
+      for (const s of inOrder(r)) {
+        const run = await dnsperf(cpus, s.server.port, file, fixed, true);
+        s.p99.push(percentile(run.latenciesMs, 99));
+        s.p50.push(percentile(run.latenciesMs, 50));
+        s.achieved.push(run.qps);
+        s.completed += run.completed;
+      }
+    servers.length = 0;
+    const [oursOut] = await Promise.all([ours.stop(), peer.stop()]);
+    const [o, p] = stats as [(typeof stats)[number], (typeof stats)[number]];
+    const records = Number(/records (\d+)/.exec(oursOut)?.[1] ?? 0);
+    if (records < o.completed) throw new Error(`query log recorded ${records} exchanges for ${o.completed} answers`);
+    // Each ours/peer pair ran back to back, under the same load from the rest of the machine.
+    const pairs = o.qps.map((q, i) => q / (p.qps[i] as number));
+    const pinned =
+      cpus.server === undefined ? 'not pinned' : `servers on CPU ${cpus.server}, dnsperf on CPU ${cpus.load}`;
+    // Other work on the machine takes CPU time from whichever server is measured at that moment.
+    const where = `${pinned}; load average ${load.toFixed(1)} on ${os.availableParallelism()} CPUs at the start`;
+    const fmt = (v: number[]) => v.map((x) => x.toFixed(2)).join('/');
     return [
       {
-        name: 'DNS UDP queries/s (A, query log on)',
-        ours: oursRun.qps,
-        peer: peerRun.qps,
+        name: `DNS UDP queries/s (A, query log on), dnsperf -q ${OUTSTANDING}, median of ${ROUNDS}×${DURATION_S}s`,
+        ours: median(o.qps),
+        peer: median(p.qps),
         peerName: 'bare dns-packet responder',
         unit: 'q/s',
         higherIsBetter: true,
         target: 0.7,
-        notes: `dnsperf -l ${DURATION_S} -q 100; lost ${oursRun.lost} vs ${peerRun.lost}; ${server.log.total} exchange records`,
+        notes: `rounds ${round(o.qps)} vs ${round(p.qps)}; pair ratios ${fmt(pairs)} (median ${median(pairs).toFixed(2)}); lost ${o.lost} vs ${p.lost}; ${records} exchange records; ${where}`,
       },
       {
-        name: `DNS p99 latency at ${LATENCY_QPS.toLocaleString('en-US')} qps`,
-        ours: p99Ours,
-        peer: p99Peer,
+        name: 'DNS server CPU per query (same runs; /proc user+system time ÷ answers)',
+        ours: median(o.cpuUs),
+        peer: median(p.cpuUs),
+        peerName: 'bare dns-packet responder',
+        unit: 'µs',
+        higherIsBetter: false,
+        notes: `rounds ${fmt(o.cpuUs)} vs ${fmt(p.cpuUs)} µs: what each answer costs, whatever else the machine runs`,
+      },
+      {
+        name: `DNS p99 latency at ${LATENCY_QPS.toLocaleString('en-US')} qps, median of ${LATENCY_ROUNDS}×${LATENCY_S}s`,
+        ours: median(o.p99),
+        peer: median(p.p99),
         peerName: 'bare dns-packet responder',
         unit: 'ms',
         higherIsBetter: false,
-        notes: `p50 ${percentile(oursLat.latenciesMs, 50).toFixed(3)} vs ${percentile(peerLat.latenciesMs, 50).toFixed(3)} ms; ${oursLat.latenciesMs.length} / ${peerLat.latenciesMs.length} samples; achieved ${Math.round(oursLat.qps)} / ${Math.round(peerLat.qps)} qps`,
+        notes: `p99 rounds ${fmt(o.p99)} vs ${fmt(p.p99)} ms; p50 ${median(o.p50).toFixed(3)} vs ${median(p.p50).toFixed(3)} ms; achieved ${round(o.achieved)} vs ${round(p.achieved)} qps`,
       },
     ];
   } finally {
-    await server.close();
-    await peer.close();
+    await Promise.all(servers.map((s) => s.stop()));
     await fs.rm(dir, { recursive: true, force: true });
   }
 }

@@ -11,10 +11,20 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+let lastIso = '';
+let lastClock = '';
+
+/** Local "HH:MM:SS.mmm" of an ISO time; records of one millisecond share a time, so the last one is reused. */
 function clock(iso: string): string {
-  const d = new Date(iso);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  if (iso !== lastIso) {
+    const d = new Date(iso);
+    const ms = d.getMilliseconds();
+    lastClock = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
+    lastIso = iso;
+  }
+  return lastClock;
 }
 
 /** "13 B", "4.2 KiB", "1.5 MiB". */

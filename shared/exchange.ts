@@ -43,10 +43,32 @@ export interface ExchangeLogOptions {
   readonly capacity?: number;
 }
 
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROLS = /[\u0000-\u001f\u007f]+/g;
+
 /** Makes any text one bounded line: CR/LF/control characters become spaces. */
 export function oneLine(text: string, max = EXCHANGE_TEXT_MAX): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  // Most texts are already one clean line: test before replacing (no new string, no global scan state).
+  const flat = (CONTROL.test(text) ? text.replace(CONTROLS, ' ') : text).trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** ISO 8601 of an epoch-milliseconds time. Busy servers add many records per millisecond: the last string is reused. */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    // Throws RangeError for an invalid time, as Date#toISOString does.
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
+
+function epochMs(time: string | Date | undefined): number {
+  if (time === undefined) return Date.now();
+  return typeof time === 'string' ? new Date(time).getTime() : time.getTime();
 }
 
 /** Milliseconds since `start` (a `performance.now()` value), rounded to 0.01 ms. */
@@ -82,10 +104,10 @@ export class ExchangeLog {
 
   /** Adds a record, notifies subscribers, returns the stored record. */
   add(input: ExchangeInput): ExchangeRecord {
-    const time = input.time === undefined ? new Date() : new Date(input.time);
+    const time = isoTime(epochMs(input.time));
     const record: ExchangeRecord = Object.freeze({
       id: this.#nextId++,
-      time: time.toISOString(),
+      time,
       protocol: input.protocol,
       side: input.side,
       transport: input.transport,

@@ -4,6 +4,7 @@
  * @module
  */
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import { CLOSE_GRACE_MS } from './limits.js';
 import { formatHostPort } from './net-util.js';
@@ -40,13 +41,19 @@ export class UdpServer {
   #inFlight = new Set<Promise<void>>();
   #state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
   #closing: Promise<void> | undefined;
+  #ipv6: boolean;
+  /** The last sender and its "address:port": a client sending many queries gets one string, not one per query. */
+  #lastAddress = '';
+  #lastPort = -1;
+  #lastPeer = '';
 
   constructor(options: UdpServerOptions, handler: DatagramHandler) {
     this.name = options.name;
     this.host = options.host ?? '127.0.0.1';
     this.#requestedPort = options.port ?? 0;
     this.#handler = handler;
-    this.#socket = dgram.createSocket({ type: net.isIPv6(this.host) ? 'udp6' : 'udp4' });
+    this.#ipv6 = net.isIPv6(this.host);
+    this.#socket = dgram.createSocket({ type: this.#ipv6 ? 'udp6' : 'udp4', lookup: this.#lookup });
     this.#socket.on('message', (data, rinfo) => this.#receive(data, rinfo));
     // A UDP socket reports ICMP errors of earlier sends here; none of them is fatal to the server.
     this.#socket.on('error', () => {});
@@ -103,14 +110,32 @@ export class UdpServer {
     return this.#closing;
   }
 
+  /**
+   * dgram resolves the address of every send, and node's resolver answers even an IP literal on
+   * the next tick. Replies always go to the literal a datagram came from: once listening, a
+   * literal is its own answer, synchronously. Names (and the bind) still go through dns.lookup.
+   */
+  #lookup = (
+    host: string,
+    // Node passes the socket's family as a number; the type says options.
+    options: dns.LookupOneOptions | number,
+    callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+  ): void => {
+    const literal = this.#state === 'listening' ? net.isIP(host) : 0;
+    if (literal !== 0) callback(null, host, literal);
+    else if (typeof options === 'number') dns.lookup(host, options, callback);
+    else dns.lookup(host, options, callback);
+  };
+
   #receive(data: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.#state !== 'listening') return;
-    const datagram: Datagram = {
-      data,
-      address: rinfo.address,
-      port: rinfo.port,
-      peer: formatHostPort(rinfo.address, rinfo.port),
-    };
+    if (rinfo.port !== this.#lastPort || rinfo.address !== this.#lastAddress) {
+      this.#lastAddress = rinfo.address;
+      this.#lastPort = rinfo.port;
+      // A udp4 socket only ever sees IPv4 senders: skip the IPv6 test of formatHostPort.
+      this.#lastPeer = this.#ipv6 ? formatHostPort(rinfo.address, rinfo.port) : `${rinfo.address}:${rinfo.port}`;
+    }
+    const datagram: Datagram = { data, address: rinfo.address, port: rinfo.port, peer: this.#lastPeer };
     // No send callback: Node then tries a synchronous send (uv_udp_try_send) instead of queueing
     // one and calling back per datagram, which halves the throughput of a small-answer server.
     // UDP is fire-and-forget anyway; send errors arrive on the socket's 'error' event.

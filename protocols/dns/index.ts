@@ -17,6 +17,7 @@ export {
 } from './client.js';
 export { CLASSIC_UDP_PAYLOAD, MAX_UDP_PAYLOAD } from './edns.js';
 export { formatAnswer } from './format.js';
+export type { ReceivedQuery } from './query-history.js';
 export type { ZoneRecord, ZoneType } from './records.js';
 export {
   DNS_IDLE_TIMEOUT_MS,
@@ -30,7 +31,6 @@ export {
   ADDED_RECORD_TTL,
   DnsService,
   QUERY_HISTORY,
-  type ReceivedQuery,
   type RecordInput,
   type RecordMatchInput,
 } from './service.js';

@@ -137,9 +137,8 @@ export function encodeRdata(record: ZoneRecord): Buffer {
   switch (record.type) {
     case 'SRV': {
       const { port, ...rest } = record.data;
-      const dynamic = typeof port === 'function';
-      buf = codec.encode({ ...rest, port: dynamic ? port() : port });
-      if (dynamic) return buf;
+      buf = codec.encode({ ...rest, port: typeof port === 'function' ? port() : port });
+      if (isDynamic(record)) return buf;
       break;
     }
     case 'TXT':
@@ -153,6 +152,11 @@ export function encodeRdata(record: ZoneRecord): Buffer {
   }
   rdataCache.set(record, buf);
   return buf;
+}
+
+/** True for records whose data is read at query time (an SRV with a port function): never cache their answers. */
+export function isDynamic(record: ZoneRecord): boolean {
+  return record.type === 'SRV' && typeof record.data.port === 'function';
 }
 
 /** Names a record's data points at that deserve additional A/AAAA (RFC 1035 §3.3.9/§3.3.11, RFC 2782). */

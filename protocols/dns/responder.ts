@@ -3,10 +3,11 @@
  * negotiate EDNS, encode and fit to the transport's limit. Failures become rcodes, never throws.
  * @module
  */
+import { AnswerCache, MAX_CACHED_MESSAGE } from './answer-cache.js';
 import { answerQuestion } from './authority.js';
 import { answerOpt, udpPayloadLimit } from './edns.js';
 import { parseQuery, type WireQuestion } from './query.js';
-import { RCODE, rcodeName, typeName } from './records.js';
+import { isDynamic, RCODE, rcodeName, typeName, type ZoneRecord } from './records.js';
 import type { ResponseSpec } from './response.js';
 import { fitResponse, MAX_TCP_MESSAGE } from './truncation.js';
 import type { Zone } from './zone.js';
@@ -16,6 +17,8 @@ export type DnsTransport = 'udp' | 'tcp';
 export interface ResponderOptions {
   /** Our EDNS UDP payload size. */
   readonly maxUdpPayload: number;
+  /** Where repeated queries find their answers (answer-cache.ts); default none. */
+  readonly cache?: AnswerCache<Outcome> | undefined;
 }
 
 /** What happened to one message: the bytes to send (if any) and facts for the logs. */
@@ -44,6 +47,8 @@ function summary(rcode: number, answers: number, truncated: boolean, referral: b
   return truncated ? `${text} TC` : text;
 }
 
+const anyDynamic = (records: readonly ZoneRecord[]) => records.some(isDynamic);
+
 /** Answers one message received over `transport`. */
 export function respond(
   input: Buffer,
@@ -51,17 +56,47 @@ export function respond(
   zones: readonly Zone[],
   options: ResponderOptions,
 ): Outcome {
+  const cache = options.cache;
+  const key = cache ? AnswerCache.keyOf(transport, input) : undefined;
+  if (cache === undefined || key === undefined) return compute(input, transport, zones, options).outcome;
+  const hit = cache.get(key, zones);
+  if (hit?.message) {
+    // Same bytes after the ID, same zones: same answer but for the ID (RFC 1035 §4.1.1).
+    const message = Buffer.allocUnsafe(hit.message.length);
+    hit.message.copy(message);
+    message[0] = input[0] as number;
+    message[1] = input[1] as number;
+    return { ...hit, message };
+  }
+  const { outcome, cacheable } = compute(input, transport, zones, options);
+  if (cacheable && outcome.message && outcome.message.length <= MAX_CACHED_MESSAGE) {
+    // The cache keeps its own copy: the caller may hand its buffer to a socket.
+    cache.set(key, zones, { ...outcome, message: Buffer.from(outcome.message) });
+  }
+  return outcome;
+}
+
+/** The answer, and whether it may be reused for the same query bytes. */
+function compute(
+  input: Buffer,
+  transport: DnsTransport,
+  zones: readonly Zone[],
+  options: ResponderOptions,
+): { outcome: Outcome; cacheable: boolean } {
   const parsed = parseQuery(input);
   if (parsed.kind === 'drop')
     return {
-      message: undefined,
-      request: `(${input.length} bytes)`,
-      response: `dropped: ${parsed.reason}`,
-      ok: false,
-      rcode: 'NONE',
-      question: undefined,
-      answers: 0,
-      truncated: false,
+      cacheable: false,
+      outcome: {
+        message: undefined,
+        request: `(${input.length} bytes)`,
+        response: `dropped: ${parsed.reason}`,
+        ok: false,
+        rcode: 'NONE',
+        question: undefined,
+        answers: 0,
+        truncated: false,
+      },
     };
   const q = parsed.question;
   const limit = transport === 'udp' ? udpPayloadLimit(parsed.edns, options.maxUdpPayload) : MAX_TCP_MESSAGE;
@@ -73,6 +108,8 @@ export function respond(
   };
   let spec: ResponseSpec;
   let referral = false;
+  // Only real answers from static data are worth keeping; errors and SERVFAIL are rare.
+  let cacheable = false;
   let text: string | undefined;
   if (parsed.kind === 'error') {
     spec = { ...base, rcode: parsed.rcode, aa: false, answers: [], authorities: [], additionals: [] };
@@ -82,6 +119,7 @@ export function respond(
       const answer = answerQuestion(zones, parsed.question);
       referral = answer.referral;
       spec = { ...base, ...answer };
+      cacheable = !anyDynamic(answer.answers) && !anyDynamic(answer.authorities) && !anyDynamic(answer.additionals);
     } catch {
       // A bug of ours must not cost the client its answer: SERVFAIL, and the server lives on.
       spec = { ...base, rcode: RCODE.SERVFAIL, aa: false, answers: [], authorities: [], additionals: [] };
@@ -90,13 +128,16 @@ export function respond(
   const fitted = fitResponse(spec, limit);
   const answers = fitted.answers;
   return {
-    message: fitted.message,
-    request: describeQuestion(q, input.length),
-    response: text ?? summary(spec.rcode, answers, fitted.truncated, referral),
-    ok: spec.rcode === RCODE.NOERROR || spec.rcode === RCODE.NXDOMAIN,
-    rcode: rcodeName(spec.rcode),
-    question: q ? { name: q.display, type: typeName(q.type) } : undefined,
-    answers,
-    truncated: fitted.truncated,
+    cacheable,
+    outcome: {
+      message: fitted.message,
+      request: describeQuestion(q, input.length),
+      response: text ?? summary(spec.rcode, answers, fitted.truncated, referral),
+      ok: spec.rcode === RCODE.NOERROR || spec.rcode === RCODE.NXDOMAIN,
+      rcode: rcodeName(spec.rcode),
+      question: q ? { name: q.display, type: typeName(q.type) } : undefined,
+      answers,
+      truncated: fitted.truncated,
+    },
   };
 }

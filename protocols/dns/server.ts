@@ -11,6 +11,7 @@ import { type ExchangeLog, elapsedMs } from '../../shared/exchange.js';
 import { MAX_CONNECTIONS } from '../../shared/limits.js';
 import { type TcpConnection, TcpServer } from '../../shared/tcp-server.js';
 import { UdpServer } from '../../shared/udp-server.js';
+import { ANSWER_CACHE_ENTRIES, AnswerCache } from './answer-cache.js';
 import { MAX_UDP_PAYLOAD } from './edns.js';
 import { type DnsTransport, type Outcome, respond } from './responder.js';
 import { frame, splitFrames } from './tcp-framing.js';
@@ -40,6 +41,8 @@ export interface DnsServerOptions {
   readonly maxTcpQueryBytes?: number;
   /** Port pairs tried with port 0; default {@link PORT_PAIR_ATTEMPTS}. */
   readonly portAttempts?: number;
+  /** Answers remembered for repeated queries (answer-cache.ts), 0 for none; default {@link ANSWER_CACHE_ENTRIES}. */
+  readonly answerCacheEntries?: number;
   /** Where server-side exchange records go; default none. */
   readonly log?: ExchangeLog;
 }
@@ -66,12 +69,17 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   #udp: UdpServer | undefined;
   #closing: Promise<void> | undefined;
   #requestedPort: number;
+  #responder: { readonly maxUdpPayload: number; readonly cache: AnswerCache<Outcome> | undefined };
 
   constructor(options: DnsServerOptions) {
     super();
     this.#options = options;
     this.host = options.host ?? '127.0.0.1';
     this.#requestedPort = options.port ?? 0;
+    this.#responder = {
+      maxUdpPayload: options.maxUdpPayload ?? MAX_UDP_PAYLOAD,
+      cache: options.answerCacheEntries === 0 ? undefined : new AnswerCache({ entries: options.answerCacheEntries }),
+    };
   }
 
   /** The bound port (UDP and TCP), else the requested one. */
@@ -187,9 +195,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
 
   #handle(input: Buffer, transport: DnsTransport, peer: string, session: string): Buffer | undefined {
     const t0 = performance.now();
-    const outcome = respond(input, transport, this.#options.zones(), {
-      maxUdpPayload: this.#options.maxUdpPayload ?? MAX_UDP_PAYLOAD,
-    });
+    const outcome = respond(input, transport, this.#options.zones(), this.#responder);
     const event: QueryEvent = {
       time: new Date(),
       transport,
@@ -213,6 +219,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
 
   #record(event: QueryEvent): void {
     this.#options.log?.add({
+      time: event.time,
       protocol: 'dns',
       side: 'server',
       transport: event.transport,

@@ -12,9 +12,9 @@ import type { SuiteConfig } from '../../suite/config.js';
 import { findZone } from './authority.js';
 import { builtinZone } from './builtin-zone.js';
 import { absolute } from './names.js';
+import { QueryHistory, type ReceivedQuery } from './query-history.js';
 import type { ZoneRecord, ZoneType } from './records.js';
-import type { DnsTransport } from './responder.js';
-import { DnsServer, type QueryEvent } from './server.js';
+import { DnsServer } from './server.js';
 import type { Zone } from './zone.js';
 import { parseRecords, zoneFromText } from './zone-file.js';
 
@@ -38,20 +38,6 @@ export interface RecordMatchInput {
   readonly name: string;
   readonly type?: ZoneType;
   readonly data?: string | readonly string[];
-}
-
-/** One query the server received. */
-export interface ReceivedQuery {
-  /** As sent ("WWW.suite.test"); undefined when the message had no readable question. */
-  readonly name: string | undefined;
-  readonly type: string | undefined;
-  readonly transport: DnsTransport;
-  readonly peer: string;
-  /** "NOERROR", "NXDOMAIN", "FORMERR"..., or "NONE" when dropped. */
-  readonly rcode: string;
-  readonly answers: number;
-  readonly truncated: boolean;
-  readonly time: Date;
 }
 
 function quoteTxt(s: string): string {
@@ -80,7 +66,7 @@ export class DnsService implements Service {
   #config: SuiteConfig;
   #zones: Zone[] = [];
   #server: DnsServer | undefined;
-  #history: ReceivedQuery[] = [];
+  #history = new QueryHistory(QUERY_HISTORY);
 
   constructor(ctx: ServiceContext, config: SuiteConfig) {
     this.#ctx = ctx;
@@ -108,7 +94,7 @@ export class DnsService implements Service {
       port: this.#config.dns.port,
       log: this.#ctx.log,
     });
-    server.on('query', (e) => this.#remember(e));
+    server.on('query', (e) => this.#history.add(e));
     this.#server = server;
     await server.listen();
   }
@@ -159,22 +145,7 @@ export class DnsService implements Service {
 
   /** The queries received so far (the last {@link QUERY_HISTORY}), oldest first. */
   queries(): ReceivedQuery[] {
-    return [...this.#history];
-  }
-
-  #remember(e: QueryEvent): void {
-    this.#history.push({
-      name: e.question?.name,
-      type: e.question?.type,
-      transport: e.transport,
-      peer: e.peer,
-      rcode: e.rcode,
-      answers: e.answers,
-      truncated: e.truncated,
-      time: e.time,
-    });
-    // Trim in batches so the history costs O(1) per query.
-    if (this.#history.length > QUERY_HISTORY * 1.25) this.#history.splice(0, this.#history.length - QUERY_HISTORY);
+    return this.#history.toArray();
   }
 
   #peerPort(protocol: Protocol, configured: number): number {

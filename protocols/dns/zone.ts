@@ -25,6 +25,7 @@ export class Zone {
   #existing: Set<string> | undefined;
   /** Names below the apex that own NS records: zone cuts (RFC 1034 §4.2.1). */
   #cuts = new Set<string>();
+  #version = 0;
 
   constructor(origin: string) {
     this.origin = origin;
@@ -35,6 +36,11 @@ export class Zone {
     const soa = this.#nodes.get(this.origin)?.get('SOA')?.[0];
     if (soa?.type !== 'SOA') throw new Error(`zone ${absolute(this.origin)} has no SOA record`);
     return soa;
+  }
+
+  /** Grows with every change (record added or removed), so answers cached from the zone can tell they are stale. */
+  get version(): number {
+    return this.#version;
   }
 
   /** Every record, apex first. */
@@ -101,6 +107,7 @@ export class Zone {
     rrset.push(record);
     node.set(record.type, rrset);
     if (record.type === 'NS' && record.name !== this.origin) this.#cuts.add(record.name);
+    this.#version++;
     return true;
   }
 
@@ -122,6 +129,7 @@ export class Zone {
       this.#nodes.delete(match.name);
       this.#existing = undefined;
     }
+    if (removed > 0) this.#version++;
     return removed;
   }
 }

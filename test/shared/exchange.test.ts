@@ -66,6 +66,44 @@ describe('ExchangeLog', () => {
     expect(r.response.length).toBeLessThanOrEqual(300);
     expect(oneLine('a\u0000b')).toBe('a b');
   });
+
+  it.each([
+    ['clean text', 'A www.suite.test', 'A www.suite.test'],
+    ['outer spaces', '  250 OK  ', '250 OK'],
+    ['outer control characters', '\r\n250 OK\r\n', '250 OK'],
+    ['a run of controls inside', 'a\t\t\u007fb', 'a b'],
+    ['non-ASCII', 'été → 😀', 'été → 😀'],
+    ['empty', '', ''],
+  ])('oneLine: %s', (_label, text, expected) => {
+    expect(oneLine(text)).toBe(expected);
+    // Twice: the clean path and the replacing path must not share state between calls.
+    expect(oneLine(text)).toBe(expected);
+  });
+
+  it('cuts long lines with an ellipsis at the limit', () => {
+    expect(oneLine('abcdef', 4)).toBe('abc…');
+    expect(oneLine('abcd', 4)).toBe('abcd');
+  });
+
+  it('stamps the time given (Date or ISO text) or now, to the millisecond', () => {
+    const log = new ExchangeLog();
+    const t1 = new Date(Date.UTC(2026, 0, 1, 11, 42, 8, 20));
+    const t2 = new Date(t1.getTime() + 1);
+    expect(log.add({ ...base, time: t1 }).time).toBe('2026-01-01T11:42:08.020Z');
+    expect(log.add({ ...base, time: t1 }).time).toBe('2026-01-01T11:42:08.020Z');
+    expect(log.add({ ...base, time: t2.toISOString() }).time).toBe('2026-01-01T11:42:08.021Z');
+    expect(log.add({ ...base, time: t1 }).time).toBe('2026-01-01T11:42:08.020Z');
+    const before = Date.now();
+    const now = Date.parse(log.add(base).time);
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+    expect(() => log.add({ ...base, time: 'not a time' })).toThrow(RangeError);
+  });
+
+  it('hands out frozen records', () => {
+    const r = new ExchangeLog().add(base);
+    expect(Object.isFrozen(r)).toBe(true);
+  });
 });
 
 describe('exchange formats', () => {
@@ -74,6 +112,15 @@ describe('exchange formats', () => {
     expect(line).toMatch(
       /^11:42:08\.020 {2}ftp {3}server {2}127\.0\.0\.1:40022 {2}RETR hello\.txt {11}→ 226 Transfer complete {3}2\.1 ms {2}13 B$/,
     );
+  });
+
+  it('prints each record with its own clock time', () => {
+    const at = (h: number, m: number, s: number, ms: number) =>
+      formatPretty({ ...base, id: 1, time: new Date(2026, 0, 1, h, m, s, ms).toISOString() }).slice(0, 12);
+    expect(at(9, 5, 3, 7)).toBe('09:05:03.007');
+    expect(at(9, 5, 3, 7)).toBe('09:05:03.007');
+    expect(at(23, 59, 59, 999)).toBe('23:59:59.999');
+    expect(at(0, 0, 0, 45)).toBe('00:00:00.045');
   });
 
   it('prints JSON lines with every field', () => {

@@ -2,9 +2,9 @@ import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { UdpServer } from '../../shared/udp-server.js';
 
-function ask(port: number, text: string, timeoutMs = 2_000): Promise<string | undefined> {
+function ask(port: number, text: string, timeoutMs = 2_000, host = '127.0.0.1'): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
+    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     const timer = setTimeout(() => done(undefined), timeoutMs);
     const done = (value: string | undefined) => {
       clearTimeout(timer);
@@ -12,7 +12,7 @@ function ask(port: number, text: string, timeoutMs = 2_000): Promise<string | un
       resolve(value);
     };
     socket.on('message', (m) => done(m.toString()));
-    socket.send(text, port, '127.0.0.1');
+    socket.send(text, port, host);
   });
 }
 
@@ -25,6 +25,53 @@ describe('UdpServer', () => {
     const port = await server.listen();
     expect(await ask(port, 'boom', 300)).toBeUndefined();
     expect(await ask(port, 'hi')).toBe('echo hi from 127.0.0.1');
+    await server.close();
+  });
+
+  it('answers IPv6 senders and names them [addr]:port', async () => {
+    const server = new UdpServer({ name: 'udp-test', host: '::1' }, (d, reply) => {
+      void reply(Buffer.from(`from ${d.peer}`));
+    });
+    let port: number;
+    try {
+      port = await server.listen();
+    } catch (err) {
+      // Some containers have no IPv6 loopback at all; then there is nothing to test here.
+      if ((err as { code?: string }).code === 'MS_LISTEN_FAILED') return;
+      throw err;
+    }
+    expect(await ask(port, 'x', 2_000, '::1')).toMatch(/^from \[::1\]:\d+$/);
+    await server.close();
+  });
+
+  it('binds a host given by name and answers many senders in a row', async () => {
+    const server = new UdpServer({ name: 'udp-test', host: 'localhost' }, (d, reply) => {
+      void reply(Buffer.from(`echo ${d.data.toString()}`));
+    });
+    const port = await server.listen();
+    // A name on a udp4 socket resolves to IPv4.
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => ask(port, `q${i}`)));
+    expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => `echo q${i}`));
+    await server.close();
+  });
+
+  it('names each sender by its own address and port, also when senders alternate', async () => {
+    const server = new UdpServer({ name: 'udp-test' }, (d, reply) => {
+      void reply(Buffer.from(d.peer));
+    });
+    const port = await server.listen();
+    const sockets = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))));
+    const exchange = (s: dgram.Socket) =>
+      new Promise<string>((resolve) => {
+        s.once('message', (m) => resolve(m.toString()));
+        s.send('x', port, '127.0.0.1');
+      });
+    const [a, b] = sockets as [dgram.Socket, dgram.Socket];
+    const seen = [await exchange(a), await exchange(b), await exchange(a), await exchange(a), await exchange(b)];
+    const name = (s: dgram.Socket) => `127.0.0.1:${s.address().port}`;
+    expect(seen).toEqual([name(a), name(b), name(a), name(a), name(b)]);
+    for (const s of sockets) s.close();
     await server.close();
   });
 
