@@ -25,7 +25,7 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     const config = resolveConfig(...args.layers);
     const log = new ExchangeLog();
     // The timeline goes to stderr so stdout carries only the ready lines scripts wait for.
-    attachConsole(log, io.stderr, config.log);
+    attachConsole(log, io.stderr, config.log, { batch: true });
     running = await startServices(config, log);
     // Ready lines only once every service is up: a script waiting for them never sees a
     // service that is about to be closed again because another one failed to start.

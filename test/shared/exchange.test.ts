@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type ExchangeInput, ExchangeLog, oneLine } from '../../shared/exchange.js';
-import { formatJson, formatPretty } from '../../shared/exchange-format.js';
+import { attachConsole, formatJson, formatPretty } from '../../shared/exchange-format.js';
 
 const base: ExchangeInput = {
   protocol: 'ftp',
@@ -144,5 +145,47 @@ describe('exchange formats', () => {
       ].sort(),
     );
     expect(parsed['time']).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+});
+
+describe('attachConsole', () => {
+  const sink = () => {
+    const writes: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        writes.push(chunk.toString());
+        cb();
+      },
+    });
+    return { writes, stream };
+  };
+
+  it('writes one line per record, unbatched', () => {
+    const log = new ExchangeLog();
+    const { writes, stream } = sink();
+    attachConsole(log, stream, 'json');
+    log.add(base);
+    log.add(base);
+    expect(writes).toHaveLength(2);
+    expect(JSON.parse(writes[0] ?? '')).toMatchObject({ request: 'RETR hello.txt' });
+  });
+
+  it('batches the records of one event-loop turn into one write, and flushes on detach', async () => {
+    const log = new ExchangeLog();
+    const { writes, stream } = sink();
+    const detach = attachConsole(log, stream, 'pretty', { batch: true });
+    log.add({ ...base, request: 'a' });
+    log.add({ ...base, request: 'b' });
+    expect(writes).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.split('\n')).toHaveLength(3);
+    log.add({ ...base, request: 'c' });
+    detach();
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toMatch(/ c +→ 226/);
+    log.add({ ...base, request: 'after detach' });
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toHaveLength(2);
   });
 });
