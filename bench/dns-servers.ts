@@ -24,7 +24,7 @@ const { attachConsole } = await import(${dist('shared/exchange-format.js')});
 const args = parseStartArgs(['dns', '--dns-port', '0', '--data', ${JSON.stringify(dataDir)}]);
 const config = resolveConfig(...args.layers);
 const log = new ExchangeLog();
-attachConsole(log, process.stderr, config.log);
+attachConsole(log, process.stderr, config.log, { batch: true });
 const running = await startServices(config, log);
 process.on('SIGTERM', async () => {
   process.stdout.write('records ' + log.total + '\\n');
