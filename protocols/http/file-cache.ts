@@ -23,6 +23,9 @@ export const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 /** Files the cache remembers at most (oldest forgotten first). */
 export const MAX_CACHE_ENTRIES = 1_024;
 
+/** A missing file is `undefined`, not an exception (one options object for every request). */
+const STAT_OPTIONS = { throwIfNoEntry: false } as const;
+
 /** Headers that belong to one response, not to the file. */
 const PER_RESPONSE = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
@@ -101,7 +104,7 @@ export class SmallFileCache {
     if (!entry) return false;
     let stat: Stats | undefined;
     try {
-      stat = fs.statSync(fullPath, { throwIfNoEntry: false });
+      stat = fs.statSync(fullPath, STAT_OPTIONS);
     } catch {
       return this.#forget(fullPath);
     }

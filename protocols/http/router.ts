@@ -45,14 +45,42 @@ export function matchPath(segments: readonly string[], parts: readonly string[])
   return params;
 }
 
+/** The first path segment of a pattern when it is a literal ("files" of "/files/*"), else undefined. */
+function firstLiteral(segments: readonly string[]): string | undefined {
+  const first = segments[1];
+  return first === undefined || first === '*' || first.startsWith(':') ? undefined : first;
+}
+
 export class Router {
   #routes: Route[] = [];
+  /**
+   * The routes that can match a path by its first segment, in registration order: those whose
+   * first segment is that literal plus those whose first segment is a parameter or `*`. Every
+   * other route would fail {@link matchPath} on that segment, so skipping them changes no answer
+   * (nor the 405 `Allow` list); it only saves trying them on every request.
+   */
+  #byFirst = new Map<string, readonly Route[]>();
+  /** The routes for a path whose first segment no literal route has. */
+  #open: readonly Route[] = [];
 
   /** Adds a route; `methods` may be {@link ANY}. Earlier routes win. */
   on(methods: string | readonly string[], pattern: string, handler: RouteHandler): this {
     const list = typeof methods === 'string' ? [methods] : methods;
     this.#routes.push({ methods: new Set(list.map((m) => m.toUpperCase())), segments: pattern.split('/'), handler });
+    this.#index();
     return this;
+  }
+
+  #index(): void {
+    const literals = new Set<string>();
+    for (const route of this.#routes) {
+      const first = firstLiteral(route.segments);
+      if (first !== undefined) literals.add(first);
+    }
+    this.#byFirst = new Map(
+      [...literals].map((lit) => [lit, this.#routes.filter((r) => (firstLiteral(r.segments) ?? lit) === lit)]),
+    );
+    this.#open = this.#routes.filter((r) => firstLiteral(r.segments) === undefined);
   }
 
   /** The request handler for {@link HttpServer}. */
@@ -60,7 +88,9 @@ export class Router {
     const method = ctx.req.method ?? 'GET';
     let allowed: Set<string> | undefined;
     const parts = ctx.path.split('/');
-    for (const route of this.#routes) {
+    const first = parts[1];
+    const routes = (first !== undefined ? this.#byFirst.get(first) : undefined) ?? this.#open;
+    for (const route of routes) {
       const params = matchPath(route.segments, parts);
       if (!params) continue;
       if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET')))

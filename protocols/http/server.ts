@@ -272,7 +272,8 @@ export class HttpServer {
     state.res = res;
     const ex = new Exchange(req, res, state, this.maxBodyBytes);
     if (this.#closing) res.setHeader('Connection', 'close');
-    res.once('close', () => {
+    // 'close' is emitted once per response; `on` spares the once-wrapper on every request.
+    res.on('close', () => {
       state.res = undefined;
       if (ex.held) state.stream = undefined;
       else conn.endExchange();

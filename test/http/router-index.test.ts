@@ -1,0 +1,96 @@
+/**
+ * The router tries only the routes whose first segment can match; these cases pin that the answer
+ * (which route wins, parameters, 404, 405 with Allow) is the one trying every route gives.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { ANY, Router } from '../../protocols/http/router.js';
+import type { RequestContext } from '../../protocols/http/server.js';
+
+interface Answer {
+  status?: number;
+  headers?: Record<string, unknown>;
+  route?: string;
+}
+
+function call(router: Router, method: string, path: string): Answer {
+  const answer: Answer = {};
+  const res = {
+    writeHead(status: number, headers: Record<string, unknown>) {
+      answer.status = status;
+      answer.headers = headers;
+      return this;
+    },
+    end() {},
+  } as unknown as ServerResponse;
+  const ctx = { req: { method } as IncomingMessage, res, path } as unknown as RequestContext;
+  void router.handle(ctx);
+  return answer;
+}
+
+function routes(): { router: Router; hits: string[] } {
+  const hits: string[] = [];
+  const router = new Router();
+  const add = (methods: string | string[], pattern: string) =>
+    router.on(methods, pattern, (_ctx, params) => {
+      hits.push(`${pattern} ${JSON.stringify(params)}`);
+    });
+  add('GET', '/');
+  add('GET', '/files');
+  add('GET', '/files/*');
+  add('DELETE', '/:anything/x');
+  add(ANY, '/echo');
+  add('POST', '/files/upload');
+  add('GET', '/*');
+  return { router, hits };
+}
+
+describe('Router (indexed by first segment)', () => {
+  const cases: [string, string, string | number][] = [
+    ['GET', '/', '/ {}'],
+    ['GET', '/files', '/files {}'],
+    ['GET', '/files/a/b', '/files/* {"*":"a/b"}'],
+    // An earlier star route wins over a later literal one, as in registration order.
+    ['POST', '/files/upload', '/files/upload {}'],
+    ['GET', '/files/upload', '/files/* {"*":"upload"}'],
+    // A parameter in the first segment is tried for every first segment.
+    ['DELETE', '/files/x', '/:anything/x {"anything":"files"}'],
+    ['DELETE', '/zzz/x', '/:anything/x {"anything":"zzz"}'],
+    ['PATCH', '/echo', '/echo {}'],
+    ['GET', '/unknown/deep', '/* {"*":"unknown/deep"}'],
+    ['HEAD', '/files/a', '/files/* {"*":"a"}'],
+    ['PUT', '/zzz/x', 405],
+  ];
+  for (const [method, path, expected] of cases)
+    it(`${method} ${path}`, () => {
+      const { router, hits } = routes();
+      const answer = call(router, method, path);
+      if (typeof expected === 'number') expect(answer.status).toBe(expected);
+      else expect(hits).toEqual([expected]);
+    });
+
+  it('lists in Allow every method of every route matching the path, whatever its first segment', () => {
+    const { router } = routes();
+    const answer = call(router, 'PUT', '/files/x');
+    expect(answer.status).toBe(405);
+    expect(answer.headers?.['Allow']).toBe('DELETE, GET, HEAD, OPTIONS');
+  });
+
+  it('404s a path no route can match, including one without a leading slash', () => {
+    const router = new Router().on('GET', '/a', () => {});
+    expect(call(router, 'GET', '/b').status).toBe(404);
+    expect(call(router, 'GET', '*').status).toBe(404);
+    expect(call(router, 'GET', '/a').status).toBeUndefined();
+  });
+
+  it('sees routes added after the first request', () => {
+    const router = new Router().on('GET', '/a', () => {});
+    expect(call(router, 'GET', '/b').status).toBe(404);
+    let hit = false;
+    router.on('GET', '/b', () => {
+      hit = true;
+    });
+    call(router, 'GET', '/b');
+    expect(hit).toBe(true);
+  });
+});
