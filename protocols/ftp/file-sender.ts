@@ -53,8 +53,10 @@ function open(file: string): Promise<number> {
 export async function sendFile(file: string, socket: Writable, options: SendFileOptions = {}): Promise<void> {
   const chunkBytes = options.chunkBytes ?? SEND_CHUNK_BYTES;
   const fd = await open(file);
+  const poolSize = options.poolSize ?? SEND_POOL_SIZE;
+  // Allocated when first needed: a file of one chunk needs two (its bytes, then the EOF read).
   const free: Buffer[] = [];
-  for (let i = 0; i < (options.poolSize ?? SEND_POOL_SIZE); i++) free.push(Buffer.allocUnsafeSlow(chunkBytes));
+  let allocated = 0;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const onGone = (err?: Error) => {
@@ -69,6 +71,10 @@ export async function sendFile(file: string, socket: Writable, options: SendFile
     if (socket.destroyed) onGone();
     let position = options.offset ?? 0;
     for (;;) {
+      if (free.length === 0 && allocated < poolSize) {
+        free.push(Buffer.allocUnsafeSlow(chunkBytes));
+        allocated++;
+      }
       while (free.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
       if (failure) throw failure;
       const buffer = free.pop() as Buffer;
