@@ -1,8 +1,14 @@
 /**
  * FTP benchmark: minisuite's server side by side with vsftpd (standalone, our own config in a
  * temp folder, anonymous read-only, 127.0.0.1 only), each measured with the same client:
- * - one 256 MiB RETR with curl to /dev/null (MiB/s, best of 7) — target ≥ 0.8× vsftpd;
- * - 200 small RETRs on one control connection with python ftplib (RETR/s, best of 7) — target ≥ 0.5×.
+ * - one 256 MiB RETR with curl to /dev/null (MiB/s) — target ≥ 0.8× vsftpd;
+ * - 200 small RETRs on one control connection with python ftplib (RETR/s) — target ≥ 0.5×.
+ * With two or more CPUs both servers are pinned to the same CPU and the clients to another
+ * (`taskset`, as the HTTP and DNS benches do), so client and server never compete. Rounds
+ * alternate ours/peer, peer/ours... and the verdict compares MEDIANS (best-of is in the notes).
+ * Each server's CPU time per MiB (from /proc, vsftpd's forked session processes included) is a
+ * cross-check that does not depend on what else the machine runs. vsftpd sends with sendfile(2)
+ * (one in-kernel copy); Node reads the file into a buffer and then writes it to the socket.
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -11,8 +17,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { run, settledCpuSeconds } from './ftp-support.js';
+import { canPin, LOAD_CPU, pinned, SERVER_CPU } from './http-load.js';
 import type { BenchResult } from './report.js';
-import { freePort } from './support.js';
+import { freePort, median } from './support.js';
 
 const VSFTPD = '/usr/sbin/vsftpd';
 const BIG_BYTES = 256 * 1024 * 1024;
@@ -20,20 +28,10 @@ const SMALL_COUNT = 200;
 const SMALL_BYTES = 1024;
 const ROUNDS = 7;
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** CPUs of the servers and of the clients; undefined when not pinned. */
+interface Cpus {
+  readonly server: number | undefined;
+  readonly client: number | undefined;
 }
 
 async function makeFiles(root: string): Promise<void> {
@@ -51,17 +49,19 @@ async function makeFiles(root: string): Promise<void> {
 }
 
 /** MiB/s of one 256 MiB download with curl to /dev/null. */
-async function bigRetr(port: number): Promise<number> {
-  const r = await run('curl', [
-    '-sS',
-    '--max-time',
-    '120',
-    '-o',
-    '/dev/null',
-    '-w',
-    '%{size_download} %{time_total}',
-    `ftp://127.0.0.1:${port}/big.bin`,
-  ]);
+async function bigRetr(cpus: Cpus, port: number): Promise<number> {
+  const r = await run(
+    ...pinned(cpus.client, 'curl', [
+      '-sS',
+      '--max-time',
+      '120',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{size_download} %{time_total}',
+      `ftp://127.0.0.1:${port}/big.bin`,
+    ]),
+  );
   const [size, seconds] = r.stdout.trim().split(' ').map(Number);
   if (r.code !== 0 || size !== BIG_BYTES || !seconds) throw new Error(`big RETR failed on port ${port}: ${r.stderr}`);
   return BIG_BYTES / 1024 / 1024 / seconds;
@@ -72,7 +72,7 @@ async function bigRetr(port: number): Promise<number> {
  * login excluded). Not curl: curl 7.88 sometimes stalls 1 s before the data connection when the
  * EPSV reply arrives within its own send loop, which measures curl rather than the server.
  */
-async function smallRetrs(port: number): Promise<number> {
+async function smallRetrs(cpus: Cpus, port: number): Promise<number> {
   const script = [
     'import ftplib, time',
     `f = ftplib.FTP()`,
@@ -89,27 +89,56 @@ async function smallRetrs(port: number): Promise<number> {
     'print(time.perf_counter() - t0, got)',
     'f.quit()',
   ].join('\n');
-  const r = await run('python3', ['-c', script]);
+  const r = await run(...pinned(cpus.client, 'python3', ['-c', script]));
   const [seconds, got] = r.stdout.trim().split(' ').map(Number);
   if (r.code !== 0 || got !== SMALL_COUNT * SMALL_BYTES || !seconds)
     throw new Error(`small RETRs failed on port ${port}: ${r.stderr}`);
   return SMALL_COUNT / seconds;
 }
 
-/**
- * Best of {@link ROUNDS} for both servers, alternating ours and the peer's so that drifts in
- * machine speed (shared hosts) hit both alike.
- */
-async function bestOfBoth(measure: (port: number) => Promise<number>, ours: number, peer: number) {
-  const result = { ours: 0, peer: 0 };
-  for (let i = 0; i < ROUNDS; i++) {
-    result.ours = Math.max(result.ours, await measure(ours));
-    result.peer = Math.max(result.peer, await measure(peer));
-  }
-  return result;
+interface Server {
+  readonly port: number;
+  readonly pid: number | undefined;
 }
 
-async function startVsftpd(dir: string, root: string): Promise<{ port: number; child: ChildProcess }> {
+interface Rounds {
+  /** The measure of each round (MiB/s, RETR/s). */
+  readonly values: number[];
+  /** The server's CPU seconds per MiB sent in each round. */
+  readonly cpuPerMiB: number[];
+}
+
+/**
+ * {@link ROUNDS} rounds for both servers, ours/peer then peer/ours..., so that drifts in machine
+ * speed (shared hosts) hit both alike; each with the server's CPU time per MiB it sent.
+ */
+async function rounds(
+  measure: (cpus: Cpus, port: number) => Promise<number>,
+  mibPerRun: number,
+  cpus: Cpus,
+  servers: readonly [Server, Server],
+): Promise<[Rounds, Rounds]> {
+  const results: [Rounds, Rounds] = [
+    { values: [], cpuPerMiB: [] },
+    { values: [], cpuPerMiB: [] },
+  ];
+  for (let r = 0; r < ROUNDS; r++)
+    for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      const server = servers[i] as Server;
+      const result = results[i] as Rounds;
+      const cpu0 = await settledCpuSeconds(server.pid);
+      result.values.push(await measure(cpus, server.port));
+      result.cpuPerMiB.push(((await settledCpuSeconds(server.pid)) - cpu0) / mibPerRun);
+    }
+  return results;
+}
+
+async function pinning(): Promise<Cpus> {
+  if (process.env['MINISUITE_BENCH_PIN'] === '0' || !(await canPin())) return { server: undefined, client: undefined };
+  return { server: SERVER_CPU, client: LOAD_CPU };
+}
+
+async function startVsftpd(cpus: Cpus, dir: string, root: string): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
   const empty = path.join(dir, 'empty');
   await fs.mkdir(empty, { recursive: true });
@@ -136,7 +165,7 @@ async function startVsftpd(dir: string, root: string): Promise<{ port: number; c
   ].join('\n');
   const file = path.join(dir, 'vsftpd.conf');
   await fs.writeFile(file, `${config}\n`);
-  const child = spawn(VSFTPD, [file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(...pinned(cpus.server, VSFTPD, [file]), { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr?.on('data', (d) => {
     err += d;
@@ -161,12 +190,13 @@ async function startVsftpd(dir: string, root: string): Promise<{ port: number; c
  * Starts `minisuite start ftp` from the build (`npm run bench` builds first) as its own process,
  * as vsftpd is; its timeline goes to /dev/null. Resolves with the control port.
  */
-async function startOurs(dir: string): Promise<{ port: number; child: ChildProcess }> {
+async function startOurs(cpus: Cpus, dir: string): Promise<{ port: number; child: ChildProcess }> {
   const main = path.resolve('dist/cli/main.js');
   // A passive range like vsftpd's: with the default (any free port) every PASV makes the kernel
   // search the ephemeral range, slow when thousands of earlier data connections sit in TIME_WAIT.
   const args = ['start', 'ftp', '--ftp-port', '0', '--data', dir, '--ftp-pasv-ports', '41000-41999'];
-  const child = spawn('node', [main, ...args], {
+  // taskset execs node: the pid is the server's.
+  const child = spawn(...pinned(cpus.server, 'node', [main, ...args]), {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -190,38 +220,63 @@ export async function bench(): Promise<BenchResult[]> {
   try {
     await fs.mkdir(root, { recursive: true });
     await makeFiles(root);
-    const started = await startOurs(dir);
+    const cpus = await pinning();
+    const load = os.loadavg()[0] ?? 0;
+    const started = await startOurs(cpus, dir);
     server = started.child;
-    const ours = started.port;
-    const peer = await startVsftpd(dir, root);
+    const peer = await startVsftpd(cpus, dir, root);
     vsftpd = peer.child;
+    const servers = [
+      { port: started.port, pid: server.pid },
+      { port: peer.port, pid: vsftpd.pid },
+    ] as const;
     // Warm-up (JIT, page cache) for both before anything is counted: steady state is compared.
-    for (const port of [ours, peer.port]) {
-      await bigRetr(port);
-      await smallRetrs(port);
+    for (const s of servers) {
+      await bigRetr(cpus, s.port);
+      await smallRetrs(cpus, s.port);
     }
-    const big = await bestOfBoth(bigRetr, ours, peer.port);
-    const small = await bestOfBoth(smallRetrs, ours, peer.port);
+    const [bigOurs, bigPeer] = await rounds(bigRetr, BIG_BYTES / 1024 / 1024, cpus, servers);
+    const smallMiB = (SMALL_COUNT * SMALL_BYTES) / 1024 / 1024;
+    const [smallOurs, smallPeer] = await rounds(smallRetrs, smallMiB, cpus, servers);
+    const where =
+      cpus.server === undefined ? 'not pinned' : `servers on CPU ${cpus.server}, clients on CPU ${cpus.client}`;
+    const machine = `${where}; load average ${load.toFixed(1)} on ${os.availableParallelism()} CPUs at the start`;
+    const fmt = (v: number[], digits = 0) => v.map((x) => x.toFixed(digits)).join('/');
+    const best = (v: number[]) => Math.round(Math.max(...v));
+    const ms = (v: number[]) =>
+      fmt(
+        v.map((x) => x * 1000),
+        2,
+      );
     return [
       {
-        name: 'FTP 256 MiB RETR (curl → /dev/null)',
-        ours: big.ours,
-        peer: big.peer,
+        name: `FTP 256 MiB RETR (curl → /dev/null), median of ${ROUNDS}`,
+        ours: median(bigOurs.values),
+        peer: median(bigPeer.values),
         peerName: 'vsftpd',
         unit: 'MiB/s',
         higherIsBetter: true,
         target: 0.8,
-        notes: `best of ${ROUNDS}`,
+        notes: `rounds ${fmt(bigOurs.values)} vs ${fmt(bigPeer.values)}; best ${best(bigOurs.values)} vs ${best(bigPeer.values)}; ${machine}`,
       },
       {
-        name: `FTP ${SMALL_COUNT} small RETRs, one connection (ftplib)`,
-        ours: small.ours,
-        peer: small.peer,
+        name: 'FTP server CPU per MiB of the 256 MiB RETRs (/proc user+system)',
+        ours: median(bigOurs.cpuPerMiB) * 1000,
+        peer: median(bigPeer.cpuPerMiB) * 1000,
+        peerName: 'vsftpd (sendfile)',
+        unit: 'ms/MiB',
+        higherIsBetter: false,
+        notes: `rounds ${ms(bigOurs.cpuPerMiB)} vs ${ms(bigPeer.cpuPerMiB)} ms; 10 ms ticks, so ±${((0.01 / (BIG_BYTES / 1024 / 1024)) * 1000).toFixed(2)} ms/MiB; vsftpd's is a floor (forked sessions, and with sendfile the reader pays the copy)`,
+      },
+      {
+        name: `FTP ${SMALL_COUNT} small RETRs, one connection (ftplib), median of ${ROUNDS}`,
+        ours: median(smallOurs.values),
+        peer: median(smallPeer.values),
         peerName: 'vsftpd',
         unit: 'RETR/s',
         higherIsBetter: true,
         target: 0.5,
-        notes: `${SMALL_BYTES} B files, PASV each, best of ${ROUNDS}`,
+        notes: `${SMALL_BYTES} B files, PASV each; rounds ${fmt(smallOurs.values)} vs ${fmt(smallPeer.values)}; best ${best(smallOurs.values)} vs ${best(smallPeer.values)}; server CPU per RETR ${((median(smallOurs.cpuPerMiB) * smallMiB * 1e6) / SMALL_COUNT).toFixed(0)} vs ${((median(smallPeer.cpuPerMiB) * smallMiB * 1e6) / SMALL_COUNT).toFixed(0)} µs`,
       },
     ];
   } finally {

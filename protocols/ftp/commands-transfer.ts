@@ -10,7 +10,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,12 +19,13 @@ import { stripListOptions } from './command-parser.js';
 import type { CommandSpec, CommandTable } from './commands.js';
 import { entryInfo } from './commands-files.js';
 import { DataChannelError } from './data-channel.js';
+import { SEND_CHUNK_BYTES, sendFile } from './file-sender.js';
 import { formatListing, type ListingKind, readEntries } from './listing.js';
 import { reply } from './replies.js';
 import type { FtpSession, Outcome, TransferJob } from './session.js';
 
 /** Read size for RETR: large chunks keep per-chunk overhead low on fast links. */
-export const RETR_CHUNK_BYTES = 1024 * 1024;
+export const RETR_CHUNK_BYTES = SEND_CHUNK_BYTES;
 /**
  * Files up to this size are read in one synchronous call and sent in one write: for small files
  * the open/read/close thread-pool round trips cost more than the read itself.
@@ -76,12 +77,9 @@ async function retr(s: FtpSession, arg: string): Promise<Outcome> {
         ctx.bytesOut += body.length;
         return reply(226, 'Transfer complete');
       }
-      const source = createReadStream(target.real, { start: offset, highWaterMark: RETR_CHUNK_BYTES });
-      try {
-        await pipeline(source, data);
-      } finally {
-        ctx.bytesOut += source.bytesRead;
-      }
+      // Buffers no larger than what is left to send (TLS sends small files this way too).
+      const chunkBytes = Math.max(1, Math.min(RETR_CHUNK_BYTES, target.stats.size - offset));
+      await sendFile(target.real, data, { offset, chunkBytes, onSent: (n) => (ctx.bytesOut += n) });
       return reply(226, 'Transfer complete');
     },
   };
