@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliProcess, runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/free-port.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const ZERO_PORTS = ['--http-port', '0', '--ftp-port', '0', '--smtp-port', '0', '--dns-port', '0'];
@@ -114,13 +115,3 @@ describe('minisuite start', () => {
     expect(r.stderr).toContain(`${zone}:4:`);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -1,26 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CliProcess, runCli } from '../helpers/cli.js';
 
-const MAIN = path.resolve('dist/cli/main.js');
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const children: ChildProcess[] = [];
+const children: CliProcess[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const c of children.splice(0)) c.kill('SIGKILL');
   await Promise.all(dirs.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
 });
 
@@ -32,59 +19,49 @@ async function tmp(): Promise<string> {
 
 describe('minisuite start dns / minisuite dns query', () => {
   it('prints the ready line, answers queries, exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [MAIN, 'start', 'dns', '--dns-port', '0', '--data', await tmp()]);
+    const child = new CliProcess(['start', 'dns', '--dns-port', '0', '--data', await tmp()]);
     children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ready line; stderr: ${stderr}`)), 15_000);
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        const m = /^dns listening on udp:\/\/127\.0\.0\.1:(\d+) tcp:\/\/127\.0\.0\.1:(\d+)$/m.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          expect(m[1]).toBe(m[2]);
-          resolve(Number(m[1]));
-        }
-      });
-    });
-    const udp = await run(['dns', 'query', 'www.suite.test', '--server', `127.0.0.1:${port}`]);
+    const m = await child.waitForStdout(
+      /^dns listening on udp:\/\/127\.0\.0\.1:(\d+) tcp:\/\/127\.0\.0\.1:(\d+)$/m,
+      15_000,
+    );
+    expect(m[1]).toBe(m[2]);
+    const port = Number(m[1]);
+    const udp = await runCli(['dns', 'query', 'www.suite.test', '--server', `127.0.0.1:${port}`]);
     expect(udp.code).toBe(0);
     expect(udp.stdout).toMatch(/status: NOERROR/);
     expect(udp.stdout).toMatch(/;; ANSWER SECTION:\nwww\.suite\.test\.\t60\tIN\tA\t127\.0\.0\.1/);
     expect(udp.stderr).toMatch(/dns\s+client\s+127\.0\.0\.1:\d+\s+A www\.suite\.test\s+→ NOERROR 1 answer/);
-    const tcp = await run(['dns', 'query', 'suite.test', 'MX', '--server', `127.0.0.1:${port}`, '--tcp']);
+    const tcp = await runCli(['dns', 'query', 'suite.test', 'MX', '--server', `127.0.0.1:${port}`, '--tcp']);
     expect(tcp.code).toBe(0);
     expect(tcp.stdout).toMatch(/suite\.test\.\t60\tIN\tMX\t10 mail\.suite\.test\./);
     expect(tcp.stdout).toMatch(/\(TCP\)/);
-    const nx = await run(['dns', 'query', 'nope.suite.test', '--server', `127.0.0.1:${port}`]);
+    const nx = await runCli(['dns', 'query', 'nope.suite.test', '--server', `127.0.0.1:${port}`]);
     expect(nx.code).toBe(0);
     expect(nx.stdout).toMatch(/status: NXDOMAIN/);
-    const refused = await run(['dns', 'query', 'example.com', '--server', `127.0.0.1:${port}`]);
+    const refused = await runCli(['dns', 'query', 'example.com', '--server', `127.0.0.1:${port}`]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/the server answered REFUSED/);
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(stderr).toMatch(/dns\s+server\s+127\.0\.0\.1:\d+\s+A www\.suite\.test\s+→ NOERROR 1 answer/);
+    expect((await child.exited).code).toBe(0);
+    expect(child.stderr).toMatch(/dns\s+server\s+127\.0\.0\.1:\d+\s+A www\.suite\.test\s+→ NOERROR 1 answer/);
   });
 
   it('exits 2 with file:line for a bad zone file', async () => {
     const dir = await tmp();
     const zone = path.join(dir, 'bad.zone');
     await fs.writeFile(zone, '$ORIGIN x.test.\n$TTL 60\n@ SOA ns h 1 1 1 1 1\nwww MX ten mail\n');
-    const r = await run(['start', 'dns', '--dns-port', '0', '--data', dir, '--zone', zone]);
+    const r = await runCli(['start', 'dns', '--dns-port', '0', '--data', dir, '--zone', zone]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`minisuite: ${zone}:4: MX preference 'ten' is not a number 0-65535`);
     expect(r.stdout).toBe('');
   });
 
   it('exits non-zero on a timeout and 2 on bad usage', async () => {
-    const timeout = await run(['dns', 'query', 'www.suite.test', '--server', '127.0.0.1:9', '--timeout', '100']);
+    const timeout = await runCli(['dns', 'query', 'www.suite.test', '--server', '127.0.0.1:9', '--timeout', '100']);
     expect(timeout.code).toBe(1);
     expect(timeout.stderr).toMatch(/no answer within 100 ms/);
-    expect((await run(['dns', 'query'])).code).toBe(2);
-    expect((await run(['dns', 'query', 'a.test', '--bogus'])).code).toBe(2);
+    expect((await runCli(['dns', 'query'])).code).toBe(2);
+    expect((await runCli(['dns', 'query', 'a.test', '--bogus'])).code).toBe(2);
   });
 });

@@ -2,44 +2,27 @@
  * The built CLI: `minisuite start ftp` prints its ready line and stops on SIGTERM with exit 0;
  * `minisuite ftp ...` client commands work against it. Needs `npm run build` (npm test does it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './helpers.js';
-
-const MAIN = path.resolve('dist/cli/main.js');
+import { CliProcess, runCli } from '../helpers/cli.js';
 
 describe('minisuite start ftp / minisuite ftp', () => {
   let dir: string;
-  let child: ChildProcess;
+  let child: CliProcess;
   let port: number;
-  let stderr = '';
-  const cli = (...args: string[]) => run('node', [MAIN, 'ftp', ...args]);
+  const cli = (...args: string[]) => runCli(['ftp', ...args]);
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-ftp-cli-'));
-    child = spawn('node', [MAIN, 'start', 'ftp', '--ftp-port', '0', '--data', dir, '--ftp-user', 'bob:pw'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const ready = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-        out += d;
-        const m = /^ftp listening on ftp:\/\/127\.0\.0\.1:(\d+)$/m.exec(out);
-        if (m) resolve(m[0]);
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-    });
-    port = Number(ready.split(':').pop());
+    child = new CliProcess(['start', 'ftp', '--ftp-port', '0', '--data', dir, '--ftp-user', 'bob:pw']);
+    const [, ready] = await child.waitForStdout(/^ftp listening on ftp:\/\/127\.0\.0\.1:(\d+)$/m, 15_000);
+    port = Number(ready);
   });
 
   afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    child.kill('SIGKILL');
     await fs.rm(dir, { recursive: true, force: true });
   });
 
@@ -65,12 +48,11 @@ describe('minisuite start ftp / minisuite ftp', () => {
     expect(again.stderr).toMatch(/minisuite ftp rm: 550 /);
     expect((await cli('ls', 'http://nope/')).code).toBe(2);
     // The server's timeline shows the same exchanges.
-    expect(stderr).toMatch(/ftp +server +127\.0\.0\.1:\d+ +RETR local\.txt|RETR \/x\/y\/local\.txt/);
+    expect(child.stderr).toMatch(/ftp +server +127\.0\.0\.1:\d+ +RETR local\.txt|RETR \/x\/y\/local\.txt/);
   });
 
   it('stops on SIGTERM with exit code 0', async () => {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect((await child.exited).code).toBe(0);
   });
 });

@@ -1,68 +1,28 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliProcess, runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/free-port.js';
 
 // Runs the built CLI (npm test builds first).
-const MAIN = path.resolve('dist/cli/main.js');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile('node', [MAIN, ...args], { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number | string }).code ?? 1) : 0;
-      resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-    });
-  });
-}
-
-/** A port nothing listens on (just released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 let dir: string;
-let server: ChildProcess;
+let server: CliProcess;
 let url: string;
-let serverExit: Promise<number | null>;
-let serverOut = '';
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-http-cli-'));
   await fs.mkdir(path.join(dir, 'data', 'files'), { recursive: true });
   await fs.writeFile(path.join(dir, 'data', 'files', 'a.txt'), 'hello world\n');
-  server = spawn('node', [MAIN, 'start', 'http', '--http-port', '0', '--data', path.join(dir, 'data')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serverExit = new Promise((resolve) => server.once('exit', (code) => resolve(code)));
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line: ${serverOut}`)), 15_000);
-    server.stdout?.setEncoding('utf8');
-    server.stdout?.on('data', (chunk: string) => {
-      serverOut += chunk;
-      const m = /^http listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(serverOut);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
+  server = new CliProcess(['start', 'http', '--http-port', '0', '--data', path.join(dir, 'data')]);
+  const [, ready] = await server.waitForStdout(/^http listening on (http:\/\/127\.0\.0\.1:\d+)$/m, 15_000);
+  url = ready ?? '';
 });
 
 afterAll(async () => {
-  if (server.exitCode === null) server.kill('SIGKILL');
+  server.kill('SIGKILL');
   await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -121,6 +81,6 @@ describe('minisuite http (client CLI) against minisuite start http', () => {
 
   it('the server stops on SIGTERM with exit code 0', async () => {
     server.kill('SIGTERM');
-    expect(await serverExit).toBe(0);
+    expect((await server.exited).code).toBe(0);
   });
 });
