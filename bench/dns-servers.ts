@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { pinned } from './support.js';
 
 const dist = (file: string) => JSON.stringify(new URL(`../dist/${file}`, import.meta.url).href);
 
@@ -69,10 +70,9 @@ export interface BenchServer {
 
 /** `taskset -c CPU node ...` when `cpu` is given, else plain node. */
 function startNode(name: string, args: string[], cpu: number | undefined): Promise<BenchServer> {
-  const node = [process.execPath, ...args];
-  const [cmd, ...rest] = cpu === undefined ? node : ['taskset', '-c', String(cpu), ...node];
+  const [cmd, rest] = pinned(cpu, process.execPath, args);
   const devNull = fs.openSync('/dev/null', 'w');
-  const child: ChildProcess = spawn(cmd as string, rest, { stdio: ['ignore', 'pipe', devNull] });
+  const child: ChildProcess = spawn(cmd, rest, { stdio: ['ignore', 'pipe', devNull] });
   fs.closeSync(devNull);
   let out = '';
   child.stdout?.setEncoding('utf8');
@@ -101,18 +101,6 @@ function startNode(name: string, args: string[], cpu: number | undefined): Promi
     child.stdout?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
   });
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; undefined elsewhere. */
-export function cpuSeconds(pid: number, ticksPerSecond: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-  } catch {
-    return undefined;
-  }
 }
 
 export function startOurs(dataDir: string, cpu: number | undefined): Promise<BenchServer> {

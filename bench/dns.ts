@@ -16,8 +16,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type BenchServer, cpuSeconds, startBare, startOurs } from './dns-servers.js';
+import { type BenchServer, startBare, startOurs } from './dns-servers.js';
 import type { BenchResult } from './report.js';
+import { canPin, cpuSeconds, pinned } from './support.js';
 
 const exec = promisify(execFile);
 
@@ -47,30 +48,14 @@ interface Cpus {
 }
 
 async function pinning(): Promise<Cpus> {
-  if (os.availableParallelism() < 2) return { server: undefined, load: undefined };
-  try {
-    await exec('taskset', ['-c', '0', 'true']);
-    return { server: 1, load: 0 };
-  } catch {
-    return { server: undefined, load: undefined };
-  }
-}
-
-/** Kernel clock ticks per second (the unit of /proc/PID/stat times). */
-async function clockTicks(): Promise<number> {
-  try {
-    return Number((await exec('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
-  } catch {
-    return 100;
-  }
+  return (await canPin()) ? { server: 1, load: 0 } : { server: undefined, load: undefined };
 }
 
 async function dnsperf(cpus: Cpus, port: number, file: string, args: string[], verbose = false): Promise<Run> {
   const argv = ['-s', '127.0.0.1', '-p', String(port), '-d', file, '-q', String(OUTSTANDING), '-t', '2', ...args];
   if (verbose) argv.push('-v');
-  const [cmd, ...rest] =
-    cpus.load === undefined ? ['dnsperf', ...argv] : ['taskset', '-c', String(cpus.load), 'dnsperf', ...argv];
-  const { stdout } = await exec(cmd as string, rest, { maxBuffer: 256 * 1024 * 1024 });
+  const [cmd, rest] = pinned(cpus.load, 'dnsperf', argv);
+  const { stdout } = await exec(cmd, rest, { maxBuffer: 256 * 1024 * 1024 });
   const qps = Number(/Queries per second:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
   const lost = Number(/Queries lost:\s+(\d+)/.exec(stdout)?.[1] ?? Number.NaN);
   const completed = Number(/Queries completed:\s+(\d+)/.exec(stdout)?.[1] ?? Number.NaN);
@@ -100,7 +85,6 @@ export async function bench(): Promise<BenchResult[]> {
   const file = path.join(dir, 'queries.txt');
   await fs.writeFile(file, `${QUERIES.join('\n')}\n`);
   const cpus = await pinning();
-  const hz = await clockTicks();
   const load = os.loadavg()[0] ?? 0;
   const servers: BenchServer[] = [];
   try {
@@ -126,11 +110,11 @@ export async function bench(): Promise<BenchResult[]> {
     const inOrder = (r: number) => (r % 2 === 0 ? stats : [...stats].reverse());
     for (let r = 0; r < ROUNDS; r++)
       for (const s of inOrder(r)) {
-        const cpu0 = cpuSeconds(s.server.pid, hz);
+        const cpu0 = cpuSeconds(s.server.pid);
         const run = await dnsperf(cpus, s.server.port, file, ['-l', String(DURATION_S)]);
-        const cpu1 = cpuSeconds(s.server.pid, hz);
+        const cpu1 = cpuSeconds(s.server.pid);
         s.qps.push(run.qps);
-        if (cpu0 !== undefined && cpu1 !== undefined) s.cpuUs.push(((cpu1 - cpu0) * 1e6) / run.completed);
+        if (Number.isFinite(cpu0) && Number.isFinite(cpu1)) s.cpuUs.push(((cpu1 - cpu0) * 1e6) / run.completed);
         s.lost += run.lost;
         s.completed += run.completed;
       }

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuSeconds } from './support.js';
 
 export interface RunResult {
   readonly code: number | null;
@@ -30,28 +31,6 @@ export function run(cmd: string, args: readonly string[]): Promise<RunResult> {
   });
 }
 
-/** USER_HZ, the unit of /proc/PID/stat times (100 on every Linux we run on). */
-const TICKS_PER_SECOND = 100;
-
-/**
- * User + system CPU seconds of `pid` and of its children that were waited for (utime, stime,
- * cutime, cstime of /proc/PID/stat). vsftpd serves each session in forked processes: their time
- * is counted once they have exited and been reaped, which {@link settledCpuSeconds} waits for.
- * NaN when unknown (not Linux).
- */
-export async function cpuSecondsWithChildren(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name start at field 3; utime..cstime are 14..17.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-    return ticks / TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** Whether `pid` has live children (Linux /proc children list; false when unknown). */
 async function hasChildren(pid: number): Promise<boolean> {
   try {
@@ -62,11 +41,11 @@ async function hasChildren(pid: number): Promise<boolean> {
 }
 
 /**
- * {@link cpuSecondsWithChildren} once the sessions `pid` forked have ended (at most ~2 s), so
- * that the CPU a finished transfer used is all counted.
+ * CPU seconds of `pid` with its reaped children, once the sessions it forked have ended (at most
+ * ~2 s): vsftpd serves each session in a forked process whose time counts only once reaped.
  */
 export async function settledCpuSeconds(pid: number | undefined): Promise<number> {
   if (pid === undefined) return Number.NaN;
   for (let i = 0; i < 200 && (await hasChildren(pid)); i++) await sleep(10);
-  return cpuSecondsWithChildren(pid);
+  return cpuSeconds(pid, { withChildren: true });
 }

@@ -18,9 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run, settledCpuSeconds } from './ftp-support.js';
-import { canPin, LOAD_CPU, pinned, SERVER_CPU } from './http-load.js';
+import { LOAD_CPU, SERVER_CPU } from './http-load.js';
 import type { BenchResult } from './report.js';
-import { freePort, median } from './support.js';
+import { canPin, freePort, median, pinned } from './support.js';
 
 const VSFTPD = '/usr/sbin/vsftpd';
 const BIG_BYTES = 256 * 1024 * 1024;

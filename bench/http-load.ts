@@ -1,49 +1,18 @@
 /**
- * Load and measurement helpers for the HTTP benchmark: CPU pinning with `taskset`, one bounded
- * `wrk` run, and the CPU time a server process used during it (from `/proc/<pid>/stat`), so a
- * report can say whether the server or the load tool was the limit.
+ * Load and measurement helpers for the HTTP benchmark: the CPUs of server and load, one bounded
+ * `wrk` run, and the CPU time a server process used during it, so a report can say whether the
+ * server or the load tool was the limit.
  * @module
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import { promisify } from 'node:util';
+import { cpuSeconds, pinned } from './support.js';
 
 const run = promisify(execFile);
 
 /** CPU the server under test runs on, and the one wrk runs on (when pinning is possible). */
 export const SERVER_CPU = 0;
 export const LOAD_CPU = 1;
-
-/** True when `taskset` works and there are at least two CPUs to split between server and load. */
-export async function canPin(): Promise<boolean> {
-  if (os.availableParallelism() < 2) return false;
-  try {
-    await run('taskset', ['-c', String(SERVER_CPU), 'true']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `command args` as run on `cpu` (through taskset), or unchanged when `cpu` is undefined. */
-export function pinned(cpu: number | undefined, command: string, args: string[]): [string, string[]] {
-  return cpu === undefined ? [command, args] : ['taskset', ['-c', String(cpu), command, ...args]];
-}
-
-/** User + system CPU seconds `pid` has used so far (Linux /proc; NaN elsewhere). */
-export async function cpuSeconds(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return ticks / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return Number.NaN;
-  }
-}
 
 export interface WrkResult {
   readonly rps: number;
@@ -74,11 +43,11 @@ export async function wrk(url: string, options: WrkOptions): Promise<WrkResult> 
     '5s',
     url,
   ]);
-  const cpu0 = await cpuSeconds(options.serverPid);
+  const cpu0 = cpuSeconds(options.serverPid);
   const t0 = performance.now();
   const { stdout } = await run(cmd, args, { encoding: 'utf8', timeout: (seconds + 20) * 1000 });
   const wall = (performance.now() - t0) / 1000;
-  const serverCpu = ((await cpuSeconds(options.serverPid)) - cpu0) / wall;
+  const serverCpu = (cpuSeconds(options.serverPid) - cpu0) / wall;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
   if (!Number.isFinite(rps)) throw new Error(`cannot read wrk output:\n${stdout}`);
   if (/Non-2xx or 3xx responses/.test(stdout) || /Socket errors:.*(read|write|timeout) [1-9]/.test(stdout))

@@ -21,9 +21,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { canPin, LOAD_CPU, pinned, SERVER_CPU, type WrkResult, wrk } from './http-load.js';
+import { LOAD_CPU, SERVER_CPU, type WrkResult, wrk } from './http-load.js';
 import type { BenchResult } from './report.js';
-import { freePort, median, waitForPort } from './support.js';
+import { canPin, freePort, median, pinned, waitForPort } from './support.js';
 
 /** wrk settings (the issue: -c50, bounded duration). */
 const CONNECTIONS = 50;

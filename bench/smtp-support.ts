@@ -1,14 +1,12 @@
 /**
- * Helpers of the SMTP benchmark: ports, CPU pinning with `taskset`, the file system under the
- * data folder, medians.
+ * Helpers of the SMTP benchmark: which CPU each process runs on, and the file system under the
+ * data folder.
  * @module
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { promisify } from 'node:util';
+import { canPin, pinned } from './support.js';
 
-const run = promisify(execFile);
 /** Where each process runs: the server under test on one CPU, the load generator on another. */
 export interface CpuPlan {
   /** The command to spawn (`taskset -c N file args...` when pinning). */
@@ -23,18 +21,14 @@ export interface CpuPlan {
  * more than us: compare both ways before trusting a ratio).
  */
 export async function planCpus(): Promise<CpuPlan> {
-  const count = os.availableParallelism();
   if (process.env['MINISUITE_BENCH_PIN'] === '0')
     return { pin: (_role, file, args) => [file, [...args]], note: 'not pinned (MINISUITE_BENCH_PIN=0)' };
-  const hasTaskset = await run('taskset', ['--version']).then(
-    () => true,
-    () => false,
-  );
-  if (count < 2 || !hasTaskset)
-    return { pin: (_role, file, args) => [file, [...args]], note: `not pinned (${count} CPU, taskset ${hasTaskset})` };
+  const count = os.availableParallelism();
+  if (!(await canPin()))
+    return { pin: (_role, file, args) => [file, [...args]], note: `not pinned (${count} CPU, or no taskset)` };
   const cpu = { server: count - 1, source: count - 2 };
   return {
-    pin: (role, file, args) => ['taskset', ['-c', String(cpu[role]), file, ...args]],
+    pin: (role, file, args) => pinned(cpu[role], file, args),
     note: `servers on CPU ${cpu.server}, smtp-source on CPU ${cpu.source}`,
   };
 }
