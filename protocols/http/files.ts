@@ -4,7 +4,7 @@
  * (see path-sandbox.ts) and lists directories as HTML or, for `Accept: application/json`, JSON.
  * @module
  */
-import type { Stats } from 'node:fs';
+import type { ReadStream, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -89,6 +89,16 @@ export class FileRoutes {
           if (ctx.res.statusCode === 200) void this.cache.remember(fullPath, file, ctx.res, stat);
         });
       });
+    // The file can shrink between send's stat and the read (rewritten in place, truncated): the
+    // body then ends short of the Content-Length already sent. Left open, the connection would
+    // keep the client waiting for bytes that never come, until a timeout; abort closes it.
+    stream.on('stream', (body: ReadStream) => {
+      // Runs before send's pipe ends the response (send emits 'stream' before it pipes).
+      body.once('end', () => {
+        const expected = Number(ctx.res.getHeader('Content-Length'));
+        if (body.bytesRead < expected) ctx.abort(`file shrank while sent: ${body.bytesRead} of ${expected} bytes`);
+      });
+    });
     stream.on('directory', (_res: ServerResponse, dir: string) => {
       const base = `/files/${resolved.rel.length > 0 ? `${encoded.slice(1)}/` : ''}`;
       void this.#list(ctx, realRoot, dir, base).catch((err: unknown) => {

@@ -69,6 +69,11 @@ export interface RequestContext {
    * when it closes.
    */
   holdOpen(end: () => void): void;
+  /**
+   * Cuts the response short: closes the connection (the only way HTTP/1.1 has to say a message
+   * is incomplete, RFC 9112 §8) and records the exchange as aborted, with `reason` as its note.
+   */
+  abort(reason: string): void;
 }
 
 export type RequestHandler = (ctx: RequestContext) => void | Promise<void>;
@@ -109,6 +114,7 @@ class Exchange implements RequestContext {
   readonly maxBodyBytes: number;
   note: string | undefined = undefined;
   held = false;
+  aborted = false;
   #rawQuery: string;
   #query: URLSearchParams | undefined;
   #state: ConnState;
@@ -135,6 +141,12 @@ class Exchange implements RequestContext {
   get query(): URLSearchParams {
     this.#query ??= new URLSearchParams(this.#rawQuery);
     return this.#query;
+  }
+
+  abort(reason: string): void {
+    this.note = reason;
+    this.aborted = true;
+    this.req.socket.destroy();
   }
 
   holdOpen(end: () => void): void {
@@ -347,7 +359,7 @@ export class HttpServer {
     const res = ex.res;
     const status = res.statusCode;
     // A held stream ends when the client leaves; that is its normal end, not an abort.
-    const complete = res.writableFinished || ex.held;
+    const complete = (res.writableFinished || ex.held) && !ex.aborted;
     let response = `${status} ${res.statusMessage || reasonPhrase(status)}`;
     if (ex.note !== undefined) response += ` (${ex.note})`;
     if (!complete) response += ' (aborted)';

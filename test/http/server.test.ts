@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailStore } from '../../protocols/smtp/mail-store.js';
@@ -59,6 +60,62 @@ describe('/files', () => {
     expect(await third.text()).toBe('two, longer');
     await fs.rm(file);
     expect((await fetch(`${http.url}/files/changing.txt`)).status).toBe(404);
+  });
+
+  it('sees each change made before a request while other clients keep the file hot in the cache', async () => {
+    const file = path.join(http.files, 'hot.txt');
+    const url = `${http.url}/files/hot.txt`;
+    await fs.writeFile(file, 'version -1');
+    let stop = false;
+    let served = 0;
+    const hammer = async () => {
+      while (!stop) {
+        await (await fetch(url)).text();
+        served++;
+      }
+    };
+    const background = Array.from({ length: 8 }, hammer);
+    try {
+      for (let i = 0; i < 30; i++) {
+        const text = `version ${i}`.padEnd(10, '.');
+        // Replaced whole (write aside, rename), as FTP uploads do: readers see old or new, never half.
+        await fs.writeFile(`${file}.tmp`, text);
+        await fs.rename(`${file}.tmp`, file);
+        expect(await (await fetch(url)).text()).toBe(text);
+      }
+    } finally {
+      stop = true;
+      await Promise.all(background);
+    }
+    expect(served).toBeGreaterThan(30);
+  });
+
+  it('closes the connection when a file shrinks while it is sent, instead of leaving the client waiting', async () => {
+    // Keep-alive long enough that only the fix can end this connection within the test.
+    const own = await startHttp({ keepAliveTimeoutMs: 120_000 });
+    try {
+      const file = path.join(own.files, 'big.bin');
+      await fs.writeFile(file, '');
+      await fs.truncate(file, 64 * 1024 * 1024); // sparse: the kernel buffers hold only part of it
+      const socket = net.connect(own.service.port, '127.0.0.1');
+      let received = 0;
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+      });
+      socket.write('GET /files/big.bin HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((resolve) => socket.once('data', resolve));
+      socket.pause();
+      await fs.truncate(file, 0);
+      socket.resume();
+      await closed;
+      expect(received).toBeLessThan(64 * 1024 * 1024);
+      const record = await waitForRecord(own.log, 'GET /files/big.bin');
+      expect(record.response).toMatch(/^200 OK \(file shrank while sent: \d+ of 67108864 bytes\) \(aborted\)$/);
+      expect(record.ok).toBe(false);
+    } finally {
+      await own.close();
+    }
   });
 
   it('HEAD gives the headers without a body', async () => {
