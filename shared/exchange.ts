@@ -33,8 +33,11 @@ export interface ExchangeRecord {
   readonly durationMs: number;
 }
 
-/** What a protocol hands to {@link ExchangeLog.add}; id and (by default) time are filled in. */
-export type ExchangeInput = Omit<ExchangeRecord, 'id' | 'time'> & { readonly time?: string | Date };
+/**
+ * What a protocol hands to {@link ExchangeLog.add}; id and (by default) time are filled in. A time
+ * may be given as ISO text, a Date or epoch milliseconds (`Date.now()`, cheapest on a hot path).
+ */
+export type ExchangeInput = Omit<ExchangeRecord, 'id' | 'time'> & { readonly time?: string | Date | number };
 
 export type ExchangeListener = (record: ExchangeRecord) => void;
 
@@ -66,8 +69,9 @@ function isoTime(ms: number): string {
   return lastIso;
 }
 
-function epochMs(time: string | Date | undefined): number {
+function epochMs(time: string | Date | number | undefined): number {
   if (time === undefined) return Date.now();
+  if (typeof time === 'number') return time;
   return typeof time === 'string' ? new Date(time).getTime() : time.getTime();
 }
 

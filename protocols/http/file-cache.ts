@@ -5,6 +5,20 @@
  * `stat` of the path on every request shows it still reaches the same file (device, inode) with
  * the same size, mtime and ctime. Anything else goes through the sandbox and `send` again.
  *
+ * One stat per path per poll phase: a busy server answers many requests for the same file in one
+ * pass of the event loop, and one stat vouches for all of them. libuv's poll phase runs the I/O
+ * callbacks for the sockets one `epoll_wait` returned; node's http parser runs the request handler
+ * synchronously inside the socket's read callback. So a request answered in this phase was
+ * already on its socket when `epoll_wait` returned, which was before any stat made in this
+ * phase: a client that finished changing a file before it sent the request still gets the new
+ * content (and a change made by this process, e.g. an FTP upload, finishes before its reply can
+ * reach the client). The remembered result is dropped by a `setImmediate`, which runs in the
+ * check phase right after this poll phase, before the next `epoll_wait`. The limits of that
+ * argument: libuv polls again within one phase when a single `epoll_wait` fills its 1,024
+ * events, and a pipelined request held back while its connection's responses were not being
+ * read can be parsed late; in both rare cases a change finished microseconds earlier may be
+ * missed once, and the next phase stats again.
+ *
  * Why one stat is enough for the sandbox: a hit only ever serves the bytes of an unchanged inode
  * that was verified inside the root when cached. Moving that file (even out of the root) changes
  * its ctime, and any other file has another inode, so a swapped symlink or renamed folder misses
@@ -14,7 +28,7 @@
  * @module
  */
 import fs, { type Stats } from 'node:fs';
-import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Files up to this size are kept in memory after being served. */
 export const MAX_CACHED_FILE_BYTES = 64 * 1024;
@@ -35,12 +49,27 @@ interface Entry {
   readonly size: number;
   readonly mtimeMs: number;
   readonly ctimeMs: number;
-  readonly headers: Record<string, OutgoingHttpHeader>;
+  /**
+   * Name, value, name, value…: `writeHead` with a flat array skips the per-header validation an
+   * object gets (the names and values came from `send` through `setHeader`, already checked).
+   */
+  readonly headers: readonly string[];
+  /** {@link phase} when a stat last showed the file unchanged. */
+  checkedIn: number;
   /**
    * The content as a latin1 string (one char per byte, lossless): node then sends head and body in
    * one write instead of a writev of two buffers.
    */
   readonly body: string;
+}
+
+/** Counts event-loop passes that made a stat; see the module comment. */
+let phase = 0;
+let phaseEnding: NodeJS.Immediate | undefined;
+
+function endPhase(): void {
+  phase++;
+  phaseEnding = undefined;
 }
 
 type FileIdentity = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
@@ -102,14 +131,19 @@ export class SmallFileCache {
   tryServe(fullPath: string, req: IncomingMessage, res: ServerResponse): boolean {
     const entry = this.#entries.get(fullPath);
     if (!entry) return false;
-    let stat: Stats | undefined;
-    try {
-      stat = fs.statSync(fullPath, STAT_OPTIONS);
-    } catch {
-      return this.#forget(fullPath);
+    if (entry.checkedIn !== phase || phaseEnding === undefined) {
+      let stat: Stats | undefined;
+      try {
+        stat = fs.statSync(fullPath, STAT_OPTIONS);
+      } catch {
+        return this.#forget(fullPath);
+      }
+      if (!stat || !sameFile(stat, entry)) return this.#forget(fullPath);
+      phaseEnding ??= setImmediate(endPhase).unref();
+      entry.checkedIn = phase;
     }
-    if (!stat || !sameFile(stat, entry)) return this.#forget(fullPath);
-    res.writeHead(200, entry.headers);
+    // An array keeps the headers node already set (Connection: close on shutdown) and adds these.
+    res.writeHead(200, entry.headers as string[]);
     if (req.method === 'HEAD') res.end();
     else res.end(entry.body, 'latin1');
     return true;
@@ -121,12 +155,13 @@ export class SmallFileCache {
    */
   async remember(fullPath: string, realPath: string, res: ServerResponse, stat: Stats): Promise<void> {
     if (stat.size > this.maxFileBytes || !stat.isFile()) return;
-    const headers: Record<string, OutgoingHttpHeader> = {};
+    const headers: string[] = [];
     // getRawHeaderNames (node >= 15.13, missing from @types/node 20) keeps send's header spelling.
     const names = (res as ServerResponse & { getRawHeaderNames(): string[] }).getRawHeaderNames();
     for (const name of names) {
       const value = res.getHeader(name);
-      if (value !== undefined && !PER_RESPONSE.has(name.toLowerCase())) headers[name] = value;
+      if (value === undefined || PER_RESPONSE.has(name.toLowerCase())) continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.push(name, String(one));
     }
     let body: string;
     try {
@@ -153,6 +188,7 @@ export class SmallFileCache {
       mtimeMs: stat.mtimeMs,
       ctimeMs: stat.ctimeMs,
       headers,
+      checkedIn: -1,
       body,
     });
     this.#bytes += body.length;

@@ -21,7 +21,11 @@ interface Route {
 }
 
 /** Matches a path split on '/' against a pattern's segments; returns the parameters or undefined. */
-export function matchPath(segments: readonly string[], parts: readonly string[]): Record<string, string> | undefined {
+export function matchPath(
+  segments: readonly string[],
+  parts: readonly string[],
+  path?: string,
+): Record<string, string> | undefined {
   // First only compare: most routes tried for a request do not match, and need no allocation.
   const star = segments[segments.length - 1] === '*';
   const fixed = star ? segments.length - 1 : segments.length;
@@ -41,8 +45,15 @@ export function matchPath(segments: readonly string[], parts: readonly string[])
       throw new HttpError(400, 'malformed percent-encoding in path');
     }
   }
-  if (star) params['*'] = parts.slice(fixed).join('/');
+  if (star) params['*'] = path === undefined ? parts.slice(fixed).join('/') : restOf(path, parts, fixed);
   return params;
+}
+
+/** `parts.slice(fixed).join('/')` for `parts = path.split('/')`, without the two copies. */
+function restOf(path: string, parts: readonly string[], fixed: number): string {
+  let offset = 0;
+  for (let i = 0; i < fixed; i++) offset += (parts[i] as string).length + 1;
+  return offset > path.length ? '' : path.slice(offset);
 }
 
 /** The first path segment of a pattern when it is a literal ("files" of "/files/*"), else undefined. */
@@ -91,7 +102,7 @@ export class Router {
     const first = parts[1];
     const routes = (first !== undefined ? this.#byFirst.get(first) : undefined) ?? this.#open;
     for (const route of routes) {
-      const params = matchPath(route.segments, parts);
+      const params = matchPath(route.segments, parts, ctx.path);
       if (!params) continue;
       if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET')))
         return route.handler(ctx, params);

@@ -278,7 +278,7 @@ export class HttpServer {
       return;
     }
     const t0 = performance.now();
-    const time = new Date();
+    const time = Date.now();
     const conn = state.conn;
     conn.beginExchange();
     state.res = res;
@@ -332,7 +332,7 @@ export class HttpServer {
   }
 
   /** Adds a server record for `state`'s connection; bytes are those since its last record. */
-  #add(state: ConnState, request: string, response: string, ok: boolean, t0: number, time?: Date): void {
+  #add(state: ConnState, request: string, response: string, ok: boolean, t0: number, time?: number): void {
     const socket = state.conn.socket;
     const bytesIn = socket.bytesRead - state.read;
     const bytesOut = socket.bytesWritten - state.written;
@@ -354,7 +354,7 @@ export class HttpServer {
     });
   }
 
-  #record(state: ConnState, ex: Exchange, t0: number, time: Date): void {
+  #record(state: ConnState, ex: Exchange, t0: number, time: number): void {
     if (!this.#log) return;
     const res = ex.res;
     const status = res.statusCode;

@@ -22,12 +22,17 @@ describe('matchPath', () => {
     ['/a/:x/*', '/a/b%20/c/d', { x: 'b ', '*': 'c/d' }],
     ['/a/:x/*', '/a/b', { x: 'b', '*': '' }],
     ['/a/:x/*', '/a', undefined],
+    ['/files/*', '/files', { '*': '' }],
+    ['/files/*', '/files/', { '*': '' }],
+    ['/files/*', '/files//a/', { '*': '/a/' }],
     // Only a route whose literal segments all match decodes its parameters.
     ['/api/mail/:id/raw', '/api/mail/%zz/other', undefined],
   ];
   for (const [pattern, path, expected] of cases) {
     it(`${pattern} ~ ${path}`, () => {
       expect(matchPath(pattern.split('/'), path.split('/'))).toEqual(expected);
+      // Given the path, the rest after `*` is sliced from it instead of re-joined: same answer.
+      expect(matchPath(pattern.split('/'), path.split('/'), path)).toEqual(expected);
     });
   }
   it('refuses malformed percent-encoding in a parameter with 400', () => {
