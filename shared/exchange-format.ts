@@ -7,8 +7,11 @@ import type { ExchangeLog, ExchangeRecord } from './exchange.js';
 
 export type LogFormat = 'pretty' | 'json';
 
+const SPACES = ' '.repeat(32);
+
 function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+  const missing = width - text.length;
+  return missing <= 0 ? text : text + (missing <= SPACES.length ? SPACES.slice(0, missing) : ' '.repeat(missing));
 }
 
 const two = (n: number) => (n < 10 ? `0${n}` : String(n));
@@ -36,6 +39,11 @@ export function formatBytes(n: number): string {
 }
 
 function duration(ms: number): string {
+  if (ms >= 0 && ms < 9.95) {
+    // toFixed(1) by integer arithmetic: this runs once per record.
+    const tenths = Math.round(ms * 10);
+    return `${(tenths / 10) | 0}.${tenths % 10} ms`;
+  }
   return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 

@@ -85,17 +85,22 @@ function sameFile(a: Stats, b: FileIdentity): boolean {
   );
 }
 
-/** True for a GET/HEAD the cache may answer: no Range and no precondition (RFC 9110 §13). */
+/** Request headers that make a GET more than plain: Range and preconditions (RFC 9110 §13, §14.2). */
+const NOT_PLAIN = new Set(['range', 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since']);
+
+/**
+ * True for a GET/HEAD the cache may answer: no Range and no precondition. Reads `rawHeaders`:
+ * node builds `req.headers` lazily, on first use, and a cache hit never needs it.
+ */
 export function isPlainRequest(req: IncomingMessage): boolean {
-  const h = req.headers;
-  return (
-    (req.method === 'GET' || req.method === 'HEAD') &&
-    h.range === undefined &&
-    h['if-none-match'] === undefined &&
-    h['if-modified-since'] === undefined &&
-    h['if-match'] === undefined &&
-    h['if-unmodified-since'] === undefined
-  );
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    // The names above are 5 to 19 characters long; most request headers are cheaper to skip.
+    if (name.length >= 5 && name.length <= 19 && NOT_PLAIN.has(name.toLowerCase())) return false;
+  }
+  return true;
 }
 
 export interface FileCacheOptions {

@@ -267,8 +267,17 @@ export class HttpServer {
   }
 
   #announcesTooMuch(req: IncomingMessage): boolean {
-    const length = Number(req.headers['content-length']);
-    return Number.isFinite(length) && length > this.maxBodyBytes;
+    // A request without a body (most of them) has no Content-Length: rawHeaders spares building
+    // req.headers, which node does lazily on first use.
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i] as string;
+      if (name.length === 14 && name.toLowerCase() === 'content-length') {
+        const length = Number(req.headers['content-length']);
+        return Number.isFinite(length) && length > this.maxBodyBytes;
+      }
+    }
+    return false;
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -334,10 +343,13 @@ export class HttpServer {
   /** Adds a server record for `state`'s connection; bytes are those since its last record. */
   #add(state: ConnState, request: string, response: string, ok: boolean, t0: number, time?: number): void {
     const socket = state.conn.socket;
-    const bytesIn = socket.bytesRead - state.read;
-    const bytesOut = socket.bytesWritten - state.written;
-    state.read = socket.bytesRead;
-    state.written = socket.bytesWritten;
+    // Each getter call walks the socket's write buffer (bytesWritten copies it): read each once.
+    const read = socket.bytesRead;
+    const written = socket.bytesWritten;
+    const bytesIn = read - state.read;
+    const bytesOut = written - state.written;
+    state.read = read;
+    state.written = written;
     this.#log?.add({
       protocol: 'http',
       side: 'server',
