@@ -3,8 +3,10 @@
  * data folder.
  * @module
  */
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { canPin, pinned } from './support.js';
 
 /** Where each process runs: the server under test on one CPU, the load generator on another. */
@@ -47,4 +49,24 @@ const FILESYSTEMS: Record<number, string> = {
 export async function describeFilesystem(dir: string): Promise<string> {
   const { type } = await fs.statfs(dir);
   return FILESYSTEMS[type] ?? `fs 0x${type.toString(16)}`;
+}
+
+/** Files {@link probeFileCreation} creates. */
+const PROBE_FILES = 200;
+
+/**
+ * Mean microseconds to create one empty file in a new folder under `dir` (left in place; the
+ * caller removes `dir`). Each stored message is a new file, and what that costs depends on the
+ * file system's state as much as on the disk: ext4 without a journal, for one, skips every inode
+ * freed in the last minute or more (it cannot know the inode table reached the disk), so file
+ * creation near many recent deletions (a test run, an earlier benchmark) was measured at
+ * 300–700 µs of kernel CPU here, against 15–25 µs elsewhere on the same disk. The report shows
+ * this figure so such a run can be recognized.
+ */
+export async function probeFileCreation(dir: string): Promise<number> {
+  const probe = path.join(dir, 'probe');
+  await fs.mkdir(probe);
+  const t0 = performance.now();
+  for (let i = 0; i < PROBE_FILES; i++) fsSync.closeSync(fsSync.openSync(path.join(probe, String(i)), 'wx'));
+  return ((performance.now() - t0) * 1000) / PROBE_FILES;
 }

@@ -8,7 +8,9 @@
  * another one, so the load generator never steals the server's CPU. Each server is warmed up,
  * then the rounds are interleaved (the order alternates) and each server's median is kept, so a
  * noisy machine disturbs both alike. Our data folder is on a real disk (`MINISUITE_BENCH_DATA`,
- * default the OS temp folder; tmpfs is refused) and every message is checked to be stored.
+ * default the OS temp folder; tmpfs is refused) and every message is checked to be stored. The
+ * report gives the cost of creating a file there, measured just before (see probeFileCreation):
+ * on some file systems it swings tenfold with recent deletions, and every message is a new file.
  * Bounded: a fixed message count per run, 127.0.0.1 only.
  * @module
  */
@@ -18,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchResult } from './report.js';
-import { type CpuPlan, describeFilesystem, planCpus } from './smtp-support.js';
+import { type CpuPlan, describeFilesystem, planCpus, probeFileCreation } from './smtp-support.js';
 import { freePort, median, waitForPort } from './support.js';
 
 const run = promisify(execFile);
@@ -107,6 +109,7 @@ export async function bench(): Promise<BenchResult[]> {
   if (filesystem === 'tmpfs' || filesystem === 'ramfs')
     throw new Error(`${parent} is on ${filesystem}: set MINISUITE_BENCH_DATA to a folder on a real disk`);
   const data = await fs.mkdtemp(path.join(parent, 'minisuite-bench-smtp-'));
+  const createUs = await probeFileCreation(data);
   const cpus = await planCpus();
   const sink = await startSink(cpus);
   const ours = await startOurs(cpus, data);
@@ -138,7 +141,7 @@ export async function bench(): Promise<BenchResult[]> {
         unit: 'msg/s',
         higherIsBetter: true,
         target: mode.target,
-        notes: `median of ${ROUNDS}×${MESSAGES}: ours ${list(rates.ours)}, sink ${list(rates.sink)}; ${cpus.note}; data on ${filesystem} (${parent}); all ${stored} stored`,
+        notes: `median of ${ROUNDS}×${MESSAGES}: ours ${list(rates.ours)}, sink ${list(rates.sink)}; ${cpus.note}; data on ${filesystem} (${parent}), creating a file there took ${createUs.toFixed(0)} µs before the run; all ${stored} stored`,
       });
     }
     return results;
