@@ -85,17 +85,19 @@ export function attachConsole(
       stream.write(`${fmt(record)}\n`);
     });
   }
-  let pending = '';
+  // Records wait as they are; they are formatted together when the turn's batch is written.
+  const pending: ExchangeRecord[] = [];
   let scheduled: NodeJS.Immediate | undefined;
   const flush = () => {
     scheduled = undefined;
-    if (pending === '') return;
-    const text = pending;
-    pending = '';
+    if (pending.length === 0) return;
+    let text = '';
+    for (const record of pending) text += `${fmt(record)}\n`;
+    pending.length = 0;
     stream.write(text);
   };
   const unsubscribe = log.subscribe((record) => {
-    pending += `${fmt(record)}\n`;
+    pending.push(record);
     scheduled ??= setImmediate(flush);
   });
   return () => {
