@@ -10,8 +10,6 @@ import type { Service } from '../../shared/service.js';
 import { sendJson, sendText } from './replies.js';
 import type { Router } from './router.js';
 
-type Key = `${Protocol}|${Side}`;
-
 interface Counters {
   exchanges: number;
   errors: number;
@@ -22,16 +20,21 @@ interface Counters {
 
 /** Counts exchanges, errors and bytes per protocol and side from the moment it is created. */
 export class ExchangeMetrics {
-  #counters = new Map<Key, Counters>();
+  #counters = new Map<Protocol, Map<Side, Counters>>();
   #unsubscribe: () => void;
 
   constructor(log: ExchangeLog) {
     this.#unsubscribe = log.subscribe((r) => {
-      const key: Key = `${r.protocol}|${r.side}`;
-      let c = this.#counters.get(key);
+      // A map per protocol: no key string is built for every record.
+      let bySide = this.#counters.get(r.protocol);
+      if (!bySide) {
+        bySide = new Map();
+        this.#counters.set(r.protocol, bySide);
+      }
+      let c = bySide.get(r.side);
       if (!c) {
         c = { exchanges: 0, errors: 0, bytesIn: 0, bytesOut: 0, seconds: 0 };
-        this.#counters.set(key, c);
+        bySide.set(r.side, c);
       }
       c.exchanges++;
       if (!r.ok) c.errors++;
@@ -56,7 +59,7 @@ export class ExchangeMetrics {
       const lines: string[] = [];
       for (const protocol of PROTOCOLS)
         for (const side of ['server', 'client'] as const) {
-          const c = this.#counters.get(`${protocol}|${side}`);
+          const c = this.#counters.get(protocol)?.get(side);
           if (c) lines.push(...fn(`protocol="${protocol}",side="${side}"`, c));
         }
       return lines;

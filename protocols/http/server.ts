@@ -104,6 +104,21 @@ const FULL_REPLY =
   'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n' +
   `Content-Length: ${Buffer.byteLength(FULL_BODY)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${FULL_BODY}`;
 
+/** "200 OK" for each status with its standard reason phrase, made once: one is recorded per request. */
+const STATUS_LINES = new Map<number, string>();
+
+function statusLine(status: number, message: string): string {
+  const standard = reasonPhrase(status);
+  if (message && message !== standard) return `${status} ${message}`;
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) {
+    line = `${status} ${standard}`;
+    // Only valid codes (100-999 per node) reach here, so the map stays small.
+    STATUS_LINES.set(status, line);
+  }
+  return line;
+}
+
 class Exchange implements RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -372,7 +387,7 @@ export class HttpServer {
     const status = res.statusCode;
     // A held stream ends when the client leaves; that is its normal end, not an abort.
     const complete = (res.writableFinished || ex.held) && !ex.aborted;
-    let response = `${status} ${res.statusMessage || reasonPhrase(status)}`;
+    let response = statusLine(status, res.statusMessage);
     if (ex.note !== undefined) response += ` (${ex.note})`;
     if (!complete) response += ' (aborted)';
     this.#add(state, `${ex.req.method ?? '?'} ${ex.req.url ?? ''}`, response, complete && status < 400, t0, time);
