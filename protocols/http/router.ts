@@ -18,6 +18,27 @@ interface Route {
   readonly methods: ReadonlySet<string>;
   readonly segments: readonly string[];
   readonly handler: RouteHandler;
+  /**
+   * For a pattern of literal segments and a final `*` ("/files/*"): "/files/". Such a route
+   * matches by string prefix, the same answer as {@link matchPath} without splitting the path.
+   */
+  readonly prefix: string | undefined;
+}
+
+/** The prefix of a literal-only pattern ending in `*` ("/files/*" → "/files/"), else undefined. */
+function starPrefix(segments: readonly string[]): string | undefined {
+  if (segments.length < 2 || segments[segments.length - 1] !== '*' || segments[0] !== '') return undefined;
+  const fixed = segments.slice(1, -1);
+  if (fixed.some((s) => s === '' || s === '*' || s.startsWith(':'))) return undefined;
+  return `/${fixed.map((s) => `${s}/`).join('')}`;
+}
+
+/** {@link matchPath} for a route with a {@link Route.prefix}. */
+function matchPrefix(prefix: string, path: string): Record<string, string> | undefined {
+  if (path.startsWith(prefix)) return { '*': path.slice(prefix.length) };
+  // "/files" itself matches "/files/*" with an empty rest, as matchPath does.
+  if (path.length === prefix.length - 1 && prefix.startsWith(path)) return { '*': '' };
+  return undefined;
 }
 
 /** Matches a path split on '/' against a pattern's segments; returns the parameters or undefined. */
@@ -62,6 +83,13 @@ function firstLiteral(segments: readonly string[]): string | undefined {
   return first === undefined || first === '*' || first.startsWith(':') ? undefined : first;
 }
 
+/** `path.split('/')[1]` without the split: the key of {@link Router}'s first-segment index. */
+function firstSegment(path: string): string | undefined {
+  if (path.charCodeAt(0) !== 47 /* '/' */) return undefined;
+  const slash = path.indexOf('/', 1);
+  return slash < 0 ? path.slice(1) : path.slice(1, slash);
+}
+
 export class Router {
   #routes: Route[] = [];
   /**
@@ -77,7 +105,13 @@ export class Router {
   /** Adds a route; `methods` may be {@link ANY}. Earlier routes win. */
   on(methods: string | readonly string[], pattern: string, handler: RouteHandler): this {
     const list = typeof methods === 'string' ? [methods] : methods;
-    this.#routes.push({ methods: new Set(list.map((m) => m.toUpperCase())), segments: pattern.split('/'), handler });
+    const segments = pattern.split('/');
+    this.#routes.push({
+      methods: new Set(list.map((m) => m.toUpperCase())),
+      segments,
+      handler,
+      prefix: starPrefix(segments),
+    });
     this.#index();
     return this;
   }
@@ -98,11 +132,15 @@ export class Router {
   readonly handle: RequestHandler = (ctx) => {
     const method = ctx.req.method ?? 'GET';
     let allowed: Set<string> | undefined;
-    const parts = ctx.path.split('/');
-    const first = parts[1];
+    const path = ctx.path;
+    const first = firstSegment(path);
     const routes = (first !== undefined ? this.#byFirst.get(first) : undefined) ?? this.#open;
+    let parts: string[] | undefined;
     for (const route of routes) {
-      const params = matchPath(route.segments, parts, ctx.path);
+      const params =
+        route.prefix !== undefined
+          ? matchPrefix(route.prefix, path)
+          : matchPath(route.segments, (parts ??= path.split('/')), path);
       if (!params) continue;
       if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET')))
         return route.handler(ctx, params);

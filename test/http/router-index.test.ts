@@ -60,6 +60,11 @@ describe('Router (indexed by first segment)', () => {
     ['GET', '/unknown/deep', '/* {"*":"unknown/deep"}'],
     ['HEAD', '/files/a', '/files/* {"*":"a"}'],
     ['PUT', '/zzz/x', 405],
+    // Literal-then-star routes match by prefix; the rest is what splitting the path would give.
+    ['GET', '/files/', '/files/* {"*":""}'],
+    ['GET', '/files//a/', '/files/* {"*":"/a/"}'],
+    ['GET', '/filesx', '/* {"*":"filesx"}'],
+    ['GET', '//', '/* {"*":"/"}'],
   ];
   for (const [method, path, expected] of cases)
     it(`${method} ${path}`, () => {
