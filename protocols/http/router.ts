@@ -6,7 +6,7 @@
  * @module
  */
 import { HttpError, sendError } from './replies.js';
-import type { RequestContext, RequestHandler } from './server.js';
+import type { RequestContext, RequestHandler } from './request-context.js';
 
 export type Params = Readonly<Record<string, string>>;
 export type RouteHandler = (ctx: RequestContext, params: Params) => void | Promise<void>;
@@ -137,10 +137,12 @@ export class Router {
     const routes = (first !== undefined ? this.#byFirst.get(first) : undefined) ?? this.#open;
     let parts: string[] | undefined;
     for (const route of routes) {
-      const params =
-        route.prefix !== undefined
-          ? matchPrefix(route.prefix, path)
-          : matchPath(route.segments, (parts ??= path.split('/')), path);
+      let params: Record<string, string> | undefined;
+      if (route.prefix !== undefined) params = matchPrefix(route.prefix, path);
+      else {
+        parts ??= path.split('/');
+        params = matchPath(route.segments, parts, path);
+      }
       if (!params) continue;
       if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET')))
         return route.handler(ctx, params);
