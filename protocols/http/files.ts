@@ -13,8 +13,8 @@ import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
 import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
 import { checkRequestPath, resolveInside } from './path-sandbox.js';
 import { sendError, sendJson, sendText } from './replies.js';
+import type { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
-import type { RequestContext } from './server.js';
 
 /** Serves one folder. The folder is created on first use. */
 export class FileRoutes {

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_DELAY_MS, MAX_RANDOM_BYTES } from './limits.js';
 import { HttpError, readBody, reasonPhrase, sendJson } from './replies.js';
+import type { RequestContext } from './request-context.js';
 import { ANY, type Router } from './router.js';
-import type { RequestContext } from './server.js';
 
 export interface HttpbinOptions {
   /** Longest `/delay/:ms`; default {@link MAX_DELAY_MS}. */

@@ -8,7 +8,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type net from 'node:net';
 import { errorMessage, isPeerReset } from '../../shared/errors.js';
-import { type ExchangeLog, elapsedMs } from '../../shared/exchange.js';
+import { type ExchangeLog, elapsedMs, oneLine } from '../../shared/exchange.js';
 import { normalizeAddress } from '../../shared/net-util.js';
 import { type TcpConnection, TcpServer, type TcpServerState } from '../../shared/tcp-server.js';
 import {
@@ -20,6 +20,9 @@ import {
   TIMEOUT_CHECK_INTERVAL_MS,
 } from './limits.js';
 import { HttpError, reasonPhrase, sendError } from './replies.js';
+import { type ConnState, Exchange, type RequestHandler } from './request-context.js';
+
+export type { RequestContext, RequestHandler } from './request-context.js';
 
 export interface HttpServerOptions {
   /** Listen address; default 127.0.0.1. */
@@ -46,51 +49,6 @@ export interface HttpServerOptions {
   readonly log?: ExchangeLog;
 }
 
-/** What a route sees of one request. */
-export interface RequestContext {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  /** The request path as sent (still percent-encoded, not normalized), without the query. */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  /** Connection id ("http-3"). */
-  readonly session: string;
-  /** "127.0.0.1:53211". */
-  readonly peer: string;
-  /** The client's address ("127.0.0.1"). */
-  readonly remoteAddress: string;
-  /** The body limit routes must respect (see {@link readBody}). */
-  readonly maxBodyBytes: number;
-  /** Extra words for the exchange record's response line, e.g. "12 events". */
-  note: string | undefined;
-  /**
-   * Marks the response as a long-lived stream (Server-Sent Events): it no longer holds up a
-   * graceful close, and `end` is called when the server shuts down. Its exchange is recorded
-   * when it closes.
-   */
-  holdOpen(end: () => void): void;
-  /**
-   * Cuts the response short: closes the connection (the only way HTTP/1.1 has to say a message
-   * is incomplete, RFC 9112 §8) and records the exchange as aborted, with `reason` as its note.
-   */
-  abort(reason: string): void;
-}
-
-export type RequestHandler = (ctx: RequestContext) => void | Promise<void>;
-
-interface ConnState {
-  readonly conn: TcpConnection;
-  /** The client's address, IPv4-mapped IPv6 made plain (computed once per connection). */
-  readonly remoteAddress: string;
-  /** socket.bytesRead / bytesWritten already counted in earlier records. */
-  read: number;
-  written: number;
-  /** The response in flight, if any. */
-  res: ServerResponse | undefined;
-  /** Ends a held-open stream on shutdown. */
-  stream: (() => void) | undefined;
-}
-
 /** Node parser error codes → the status a client is told (others: 400). */
 const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
   HPE_HEADER_OVERFLOW: 431,
@@ -103,6 +61,9 @@ const FULL_BODY = JSON.stringify({ error: 'too many connections, try again later
 const FULL_REPLY =
   'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n' +
   `Content-Length: ${Buffer.byteLength(FULL_BODY)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${FULL_BODY}`;
+
+/** Request lines remembered per method (see HttpServer's #requestLine). */
+const REQUEST_LINES_MAX = 1_024;
 
 /** "200 OK" for each status with its standard reason phrase, made once: one is recorded per request. */
 const STATUS_LINES = new Map<number, string>();
@@ -119,59 +80,6 @@ function statusLine(status: number, message: string): string {
   return line;
 }
 
-class Exchange implements RequestContext {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly path: string;
-  readonly session: string;
-  readonly peer: string;
-  readonly remoteAddress: string;
-  readonly maxBodyBytes: number;
-  note: string | undefined = undefined;
-  held = false;
-  aborted = false;
-  #rawQuery: string;
-  #query: URLSearchParams | undefined;
-  #state: ConnState;
-
-  constructor(req: IncomingMessage, res: ServerResponse, state: ConnState, maxBodyBytes: number) {
-    this.req = req;
-    this.res = res;
-    this.#state = state;
-    this.session = state.conn.id;
-    this.peer = state.conn.peer;
-    this.remoteAddress = state.remoteAddress;
-    this.maxBodyBytes = maxBodyBytes;
-    let target = req.url ?? '/';
-    // RFC 9112 §3.2.2 absolute-form ("GET http://host/path"): route on the path.
-    if (!target.startsWith('/')) {
-      const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
-      target = m ? target.slice(m[0].length) || '/' : target;
-    }
-    const q = target.indexOf('?');
-    this.path = q < 0 ? target : target.slice(0, q);
-    this.#rawQuery = q < 0 ? '' : target.slice(q + 1);
-  }
-
-  get query(): URLSearchParams {
-    this.#query ??= new URLSearchParams(this.#rawQuery);
-    return this.#query;
-  }
-
-  abort(reason: string): void {
-    this.note = reason;
-    this.aborted = true;
-    this.req.socket.destroy();
-  }
-
-  holdOpen(end: () => void): void {
-    if (this.held) return;
-    this.held = true;
-    this.#state.stream = end;
-    this.#state.conn.endExchange();
-  }
-}
-
 /** An HTTP/1.1 server on the shared TCP core. */
 export class HttpServer {
   readonly host: string;
@@ -181,6 +89,7 @@ export class HttpServer {
   #handler: RequestHandler;
   #log: ExchangeLog | undefined;
   #conns = new Map<net.Socket, ConnState>();
+  #requestLines = new Map<string, Map<string, string>>();
   #idleTimeoutMs: number;
   #closing: Promise<void> | undefined;
 
@@ -390,7 +299,36 @@ export class HttpServer {
     let response = statusLine(status, res.statusMessage);
     if (ex.note !== undefined) response += ` (${ex.note})`;
     if (!complete) response += ' (aborted)';
-    this.#add(state, `${ex.req.method ?? '?'} ${ex.req.url ?? ''}`, response, complete && status < 400, t0, time);
+    this.#add(
+      state,
+      this.#requestLine(ex.req.method ?? '?', ex.req.url ?? ''),
+      response,
+      complete && status < 400,
+      t0,
+      time,
+    );
+  }
+
+  /**
+   * "GET /files/a.txt", one shared string per method and target. A busy server records the same
+   * few lines again and again: a remembered one is already flat and checked by the log's one-line
+   * rule (cheap to check again), and the records in the ring share it instead of each keeping a
+   * copy alive through the garbage collector's young generation. Bounded: when full, it starts over.
+   */
+  #requestLine(method: string, target: string): string {
+    let byTarget = this.#requestLines.get(method);
+    if (byTarget === undefined) {
+      if (this.#requestLines.size >= REQUEST_LINES_MAX) this.#requestLines.clear();
+      byTarget = new Map();
+      this.#requestLines.set(method, byTarget);
+    }
+    let line = byTarget.get(target);
+    if (line === undefined) {
+      if (byTarget.size >= REQUEST_LINES_MAX) byTarget.clear();
+      line = oneLine(`${method} ${target}`);
+      byTarget.set(target, line);
+    }
+    return line;
   }
 
   /** A request node could not parse (or that timed out): answer like node would, and record it. */

@@ -1,0 +1,108 @@
+/**
+ * What a route sees of one request ({@link RequestContext}), and the object the server makes for
+ * each request to give it ({@link Exchange}): the parsed target, the connection's identity, the
+ * note for the exchange record, and the two ways a route changes how the exchange ends.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TcpConnection } from '../../shared/tcp-server.js';
+
+/** What a route sees of one request. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** The request path as sent (still percent-encoded, not normalized), without the query. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Connection id ("http-3"). */
+  readonly session: string;
+  /** "127.0.0.1:53211". */
+  readonly peer: string;
+  /** The client's address ("127.0.0.1"). */
+  readonly remoteAddress: string;
+  /** The body limit routes must respect (see {@link readBody}). */
+  readonly maxBodyBytes: number;
+  /** Extra words for the exchange record's response line, e.g. "12 events". */
+  note: string | undefined;
+  /**
+   * Marks the response as a long-lived stream (Server-Sent Events): it no longer holds up a
+   * graceful close, and `end` is called when the server shuts down. Its exchange is recorded
+   * when it closes.
+   */
+  holdOpen(end: () => void): void;
+  /**
+   * Cuts the response short: closes the connection (the only way HTTP/1.1 has to say a message
+   * is incomplete, RFC 9112 §8) and records the exchange as aborted, with `reason` as its note.
+   */
+  abort(reason: string): void;
+}
+
+export type RequestHandler = (ctx: RequestContext) => void | Promise<void>;
+
+/** What the server keeps per connection. */
+export interface ConnState {
+  readonly conn: TcpConnection;
+  /** The client's address, IPv4-mapped IPv6 made plain (computed once per connection). */
+  readonly remoteAddress: string;
+  /** socket.bytesRead / bytesWritten already counted in earlier records. */
+  read: number;
+  written: number;
+  /** The response in flight, if any. */
+  res: ServerResponse | undefined;
+  /** Ends a held-open stream on shutdown. */
+  stream: (() => void) | undefined;
+}
+
+/** One request in flight: its {@link RequestContext} and how its exchange ended. */
+export class Exchange implements RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly path: string;
+  readonly session: string;
+  readonly peer: string;
+  readonly remoteAddress: string;
+  readonly maxBodyBytes: number;
+  note: string | undefined = undefined;
+  held = false;
+  aborted = false;
+  #rawQuery: string;
+  #query: URLSearchParams | undefined;
+  #state: ConnState;
+
+  constructor(req: IncomingMessage, res: ServerResponse, state: ConnState, maxBodyBytes: number) {
+    this.req = req;
+    this.res = res;
+    this.#state = state;
+    this.session = state.conn.id;
+    this.peer = state.conn.peer;
+    this.remoteAddress = state.remoteAddress;
+    this.maxBodyBytes = maxBodyBytes;
+    let target = req.url ?? '/';
+    // RFC 9112 §3.2.2 absolute-form ("GET http://host/path"): route on the path.
+    if (!target.startsWith('/')) {
+      const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+      target = m ? target.slice(m[0].length) || '/' : target;
+    }
+    const q = target.indexOf('?');
+    this.path = q < 0 ? target : target.slice(0, q);
+    this.#rawQuery = q < 0 ? '' : target.slice(q + 1);
+  }
+
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.#rawQuery);
+    return this.#query;
+  }
+
+  abort(reason: string): void {
+    this.note = reason;
+    this.aborted = true;
+    this.req.socket.destroy();
+  }
+
+  holdOpen(end: () => void): void {
+    if (this.held) return;
+    this.held = true;
+    this.#state.stream = end;
+    this.#state.conn.endExchange();
+  }
+}
