@@ -87,7 +87,11 @@ export class ExchangeLog {
   #head = 0; // index of the oldest record
   #size = 0;
   #nextId = 1;
-  #listeners = new Set<ExchangeListener>();
+  /**
+   * Replaced, never changed in place, so a notification runs over the listeners of the moment the
+   * record was added (one added meanwhile starts with the next record).
+   */
+  #listeners: readonly ExchangeListener[] = [];
 
   constructor(options: ExchangeLogOptions = {}) {
     const capacity = options.capacity ?? EXCHANGE_LOG_CAPACITY;
@@ -128,9 +132,10 @@ export class ExchangeLog {
     this.#ring[tail] = record;
     if (this.#size < this.capacity) this.#size++;
     else this.#head = (this.#head + 1) % this.capacity;
-    for (const listener of this.#listeners) {
+    const listeners = this.#listeners;
+    for (let i = 0; i < listeners.length; i++) {
       try {
-        listener(record);
+        (listeners[i] as ExchangeListener)(record);
       } catch {
         // A broken subscriber must not break the server that produced the record.
       }
@@ -161,9 +166,10 @@ export class ExchangeLog {
 
   /** Calls `listener` for every future record; returns the unsubscribe function. */
   subscribe(listener: ExchangeListener): () => void {
-    this.#listeners.add(listener);
+    // The same function twice is one subscription, as with a Set.
+    if (!this.#listeners.includes(listener)) this.#listeners = [...this.#listeners, listener];
     return () => {
-      this.#listeners.delete(listener);
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
     };
   }
 

@@ -11,6 +11,9 @@ import type { RequestContext, RequestHandler } from './request-context.js';
 export type Params = Readonly<Record<string, string>>;
 export type RouteHandler = (ctx: RequestContext, params: Params) => void | Promise<void>;
 
+/** Paths per method whose dispatch {@link Router} remembers. */
+export const DISPATCHED_MAX = 1_024;
+
 /** Every method; for routes that answer any (`/echo`). */
 export const ANY = '*';
 
@@ -101,6 +104,12 @@ export class Router {
   #byFirst = new Map<string, readonly Route[]>();
   /** The routes for a path whose first segment no literal route has. */
   #open: readonly Route[] = [];
+  /**
+   * Paths already dispatched, per method: the route that took them and its parameters. Both are a
+   * pure function of method, path and the route table (cleared when a route is added), and a busy
+   * server asks for the same paths again and again. Bounded per method: when full, it starts over.
+   */
+  #dispatched = new Map<string, Map<string, { readonly route: Route; readonly params: Params }>>();
 
   /** Adds a route; `methods` may be {@link ANY}. Earlier routes win. */
   on(methods: string | readonly string[], pattern: string, handler: RouteHandler): this {
@@ -113,6 +122,7 @@ export class Router {
       prefix: starPrefix(segments),
     });
     this.#index();
+    this.#dispatched.clear();
     return this;
   }
 
@@ -131,8 +141,10 @@ export class Router {
   /** The request handler for {@link HttpServer}. */
   readonly handle: RequestHandler = (ctx) => {
     const method = ctx.req.method ?? 'GET';
-    let allowed: Set<string> | undefined;
     const path = ctx.path;
+    const known = this.#dispatched.get(method)?.get(path);
+    if (known !== undefined) return known.route.handler(ctx, known.params);
+    let allowed: Set<string> | undefined;
     const first = firstSegment(path);
     const routes = (first !== undefined ? this.#byFirst.get(first) : undefined) ?? this.#open;
     let parts: string[] | undefined;
@@ -144,8 +156,11 @@ export class Router {
         params = matchPath(route.segments, parts, path);
       }
       if (!params) continue;
-      if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET')))
-        return route.handler(ctx, params);
+      if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET'))) {
+        const frozen = Object.freeze(params);
+        this.#remember(method, path, route, frozen);
+        return route.handler(ctx, frozen);
+      }
       allowed ??= new Set<string>();
       for (const m of route.methods) allowed.add(m);
     }
@@ -163,4 +178,14 @@ export class Router {
     }
     sendError(ctx.res, 405, `method ${method} not allowed on ${ctx.path}`, { Allow: allow });
   };
+
+  #remember(method: string, path: string, route: Route, params: Params): void {
+    let byPath = this.#dispatched.get(method);
+    if (byPath === undefined) {
+      byPath = new Map();
+      this.#dispatched.set(method, byPath);
+    }
+    if (byPath.size >= DISPATCHED_MAX) byPath.clear();
+    byPath.set(path, { route, params });
+  }
 }

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ANY, Router } from '../../protocols/http/router.js';
+import { ANY, DISPATCHED_MAX, Router } from '../../protocols/http/router.js';
 import type { RequestContext } from '../../protocols/http/server.js';
 
 interface Answer {
@@ -97,5 +97,38 @@ describe('Router (indexed by first segment)', () => {
     });
     call(router, 'GET', '/b');
     expect(hit).toBe(true);
+  });
+
+  it('answers a path it has dispatched before the same way, with the same frozen parameters', () => {
+    const seen: unknown[] = [];
+    const router = new Router().on('GET', '/a/:x/*', (_ctx, params) => {
+      seen.push(params);
+    });
+    call(router, 'GET', '/a/b%20c/d');
+    call(router, 'GET', '/a/b%20c/d');
+    call(router, 'GET', '/a/e/f');
+    expect(seen).toEqual([
+      { x: 'b c', '*': 'd' },
+      { x: 'b c', '*': 'd' },
+      { x: 'e', '*': 'f' },
+    ]);
+    expect(seen[0]).toBe(seen[1]);
+    expect(Object.isFrozen(seen[0])).toBe(true);
+    // HEAD is dispatched on its own (to the GET route), not from GET's memory.
+    expect(call(router, 'HEAD', '/a/b%20c/d').status).toBeUndefined();
+    expect(seen).toHaveLength(4);
+    expect(call(router, 'POST', '/a/b%20c/d').status).toBe(405);
+  });
+
+  it('stays right past the number of paths it remembers', () => {
+    const hits: string[] = [];
+    const router = new Router().on('GET', '/n/:i', (_ctx, params) => {
+      hits.push(params['i'] ?? '');
+    });
+    for (let i = 0; i < DISPATCHED_MAX + 10; i++) call(router, 'GET', `/n/${i}`);
+    call(router, 'GET', '/n/0');
+    call(router, 'GET', `/n/${DISPATCHED_MAX + 9}`);
+    expect(hits).toHaveLength(DISPATCHED_MAX + 12);
+    expect(hits.slice(-2)).toEqual(['0', String(DISPATCHED_MAX + 9)]);
   });
 });
