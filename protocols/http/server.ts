@@ -217,13 +217,12 @@ export class HttpServer {
     state.res = res;
     const ex = new Exchange(req, res, state, this.maxBodyBytes);
     if (this.#closing) res.setHeader('Connection', 'close');
-    // 'close' is emitted once per response; `on` spares the once-wrapper on every request.
-    res.on('close', () => {
+    const done = () => {
       state.res = undefined;
       if (ex.held) state.stream = undefined;
       else conn.endExchange();
       this.#record(state, ex, t0, time);
-    });
+    };
     if (this.#announcesTooMuch(req))
       sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, { Connection: 'close' });
     else
@@ -233,6 +232,11 @@ export class HttpServer {
       } catch (err) {
         this.#fail(ex, err);
       }
+    // A response handed to the kernel in full while the route ran (a cache hit, a small JSON
+    // reply) is recorded at once; any other when it closes ('close' comes once per response,
+    // never before this returns: node emits it on a later tick).
+    if (res.writableFinished && !ex.held) done();
+    else res.on('close', done);
     this.#armIdleTimeout(req.socket, res);
   }
 
