@@ -11,7 +11,7 @@ import path from 'node:path';
 import send from 'send';
 import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
 import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
-import { checkRequestPath, resolveInside } from './path-sandbox.js';
+import { checkRequestPath, isInside, openedPath, resolveInside } from './path-sandbox.js';
 import { sendError, sendJson, sendText } from './replies.js';
 import type { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
@@ -93,6 +93,12 @@ export class FileRoutes {
     // body then ends short of the Content-Length already sent. Left open, the connection would
     // keep the client waiting for bytes that never come, until a timeout; abort closes it.
     stream.on('stream', (body: ReadStream) => {
+      // The path was checked above, then send opened it by name: a symlink swapped in meanwhile
+      // would be followed. The descriptor says what was really opened; nothing is read yet.
+      body.once('open', (fd: number) => {
+        const opened = openedPath(fd);
+        if (opened !== undefined && !isInside(realRoot, opened)) ctx.abort('file left the root while being opened');
+      });
       // Runs before send's pipe ends the response (send emits 'stream' before it pipes).
       body.once('end', () => {
         const expected = Number(ctx.res.getHeader('Content-Length'));

@@ -1,9 +1,11 @@
 /**
  * Keeps file paths inside the served root. Two steps: a pure check of the request path as sent
  * (refuses `..` in any spelling, backslashes, NUL, encoded separators), then a real-path check on
- * disk so a symlink cannot lead outside.
+ * disk so a symlink cannot lead outside. A symlink swapped in between that check and the open is
+ * caught on the open descriptor itself ({@link openedPath}).
  * @module
  */
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -65,4 +67,19 @@ export async function resolveInside(realRoot: string, segments: readonly string[
   if (!isInside(realRoot, real)) return { ok: false, status: 403, reason: 'path leaves the root' };
   const rel = path.relative(realRoot, real);
   return { ok: true, path: real, rel: rel === '' ? [] : rel.split(path.sep) };
+}
+
+/**
+ * The real path of the file an open descriptor refers to, read from `/proc/self/fd` (Linux);
+ * undefined where that does not exist. A directory swapped for a symlink after
+ * {@link resolveInside} checked the path, and before the file was opened, cannot hide here: this
+ * names the file actually opened, so it can be checked with {@link isInside} before any byte of it
+ * is read.
+ */
+export function openedPath(fd: number): string | undefined {
+  try {
+    return fsSync.readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,85 @@
+/**
+ * A folder swapped for a symlink to the outside between the sandbox's real-path check and the
+ * moment the file is opened. The swap is made deterministic by doing it inside `fs.open`, just
+ * before the real open runs: the server must notice on the descriptor and send none of the file.
+ */
+import fsSync from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isInside, openedPath } from '../../protocols/http/path-sandbox.js';
+import { startHttp, type TestHttp, waitForRecord } from './helpers.js';
+
+const SECRET = 'OUTSIDE-the-root-do-not-serve';
+
+let http: TestHttp;
+let outside: string;
+beforeAll(async () => {
+  http = await startHttp();
+  await fs.mkdir(path.join(http.files, 'dir'), { recursive: true });
+  await fs.writeFile(path.join(http.files, 'dir', 'note.txt'), 'inside the root');
+  outside = path.join(http.dataDir, 'outside');
+  await fs.mkdir(path.join(outside, 'dir'), { recursive: true });
+  await fs.writeFile(path.join(outside, 'dir', 'note.txt'), SECRET);
+});
+afterAll(() => http.close());
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('openedPath', () => {
+  it('names the file a descriptor really refers to, through any symlink', async () => {
+    const link = path.join(http.files, 'link-out');
+    await fs.symlink(path.join(outside, 'dir'), link);
+    try {
+      const inside = fsSync.openSync(path.join(http.files, 'dir', 'note.txt'), 'r');
+      const through = fsSync.openSync(path.join(link, 'note.txt'), 'r');
+      try {
+        const root = await fs.realpath(http.files);
+        expect(openedPath(inside)).toBe(path.join(root, 'dir', 'note.txt'));
+        expect(isInside(root, openedPath(inside) ?? '')).toBe(true);
+        expect(openedPath(through)).toBe(path.join(await fs.realpath(outside), 'dir', 'note.txt'));
+        expect(isInside(root, openedPath(through) ?? '')).toBe(false);
+      } finally {
+        fsSync.closeSync(inside);
+        fsSync.closeSync(through);
+      }
+    } finally {
+      await fs.rm(link);
+    }
+  });
+});
+
+describe('/files when a folder becomes a symlink between the check and the open', () => {
+  it('sends none of the outside file and records the refusal', async () => {
+    const dir = path.join(http.files, 'dir');
+    const open = fsSync.open;
+    let swapped = false;
+    vi.spyOn(fsSync, 'open').mockImplementation(((file: fsSync.PathLike, ...rest: unknown[]) => {
+      if (!swapped && String(file).endsWith(`${path.sep}dir${path.sep}note.txt`)) {
+        swapped = true;
+        fsSync.renameSync(dir, `${dir}-before`);
+        fsSync.symlinkSync(path.join(outside, 'dir'), dir);
+      }
+      return (open as (...args: unknown[]) => void)(file, ...rest);
+    }) as typeof fsSync.open);
+
+    const socket = net.connect(http.service.port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('GET /files/dir/note.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+
+    expect(swapped).toBe(true);
+    // send had sized the answer from the inside file: any leak would be a prefix of the secret.
+    expect(received).not.toContain(SECRET.slice(0, 7));
+    const record = await waitForRecord(http.log, 'GET /files/dir/note.txt');
+    expect(record.response).toBe('200 OK (file left the root while being opened) (aborted)');
+    expect(record.ok).toBe(false);
+  });
+});
