@@ -6,8 +6,8 @@
 import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isInside } from './path-sandbox.js';
-import { escapeHtml } from './replies.js';
+import { isInside, openedPath } from './path-sandbox.js';
+import { escapeHtml, HttpError } from './replies.js';
 
 /** Most entries one listing shows; the rest are left out and `truncated` is set. */
 export const MAX_LISTING_ENTRIES = 10_000;
@@ -36,9 +36,23 @@ export function encodeSegments(rel: readonly string[]): string {
 
 /**
  * Lists `dir` (a real path inside `realRoot`), directories first. Symlinks are followed only when
- * their target is inside the root; others (and broken ones) are left out.
+ * their target is inside the root; others (and broken ones) are left out. The folder is opened
+ * first and read through its descriptor (`/proc/self/fd/N` on Linux), after checking what was
+ * really opened: a folder swapped for a symlink after the path was checked is refused with 403
+ * instead of listed.
  */
 export async function readListing(realRoot: string, dir: string, urlBase: string): Promise<Listing> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    const opened = openedPath(handle.fd);
+    if (opened !== undefined && !isInside(realRoot, opened)) throw new HttpError(403, 'path leaves the root');
+    return await readEntries(realRoot, opened !== undefined ? `/proc/self/fd/${handle.fd}` : dir, urlBase);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readEntries(realRoot: string, dir: string, urlBase: string): Promise<Listing> {
   const dirents = await fs.readdir(dir, { withFileTypes: true });
   const entries: ListingEntry[] = [];
   let truncated = false;

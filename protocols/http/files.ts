@@ -12,7 +12,7 @@ import send from 'send';
 import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
 import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
 import { checkRequestPath, isInside, openedPath, resolveInside } from './path-sandbox.js';
-import { sendError, sendJson, sendText } from './replies.js';
+import { HttpError, sendError, sendJson, sendText } from './replies.js';
 import type { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
 
@@ -108,6 +108,10 @@ export class FileRoutes {
     stream.on('directory', (_res: ServerResponse, dir: string) => {
       const base = `/files/${resolved.rel.length > 0 ? `${encoded.slice(1)}/` : ''}`;
       void this.#list(ctx, realRoot, dir, base).catch((err: unknown) => {
+        if (err instanceof HttpError) {
+          if (!ctx.res.headersSent) sendError(ctx.res, err.status, err.message);
+          return;
+        }
         if (!ctx.res.headersSent) sendError(ctx.res, 500, 'cannot list directory');
         ctx.note = String(err);
       });

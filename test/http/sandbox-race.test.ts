@@ -22,6 +22,10 @@ beforeAll(async () => {
   outside = path.join(http.dataDir, 'outside');
   await fs.mkdir(path.join(outside, 'dir'), { recursive: true });
   await fs.writeFile(path.join(outside, 'dir', 'note.txt'), SECRET);
+  await fs.mkdir(path.join(http.files, 'listed'));
+  await fs.writeFile(path.join(http.files, 'listed', 'public.txt'), 'fine');
+  await fs.mkdir(path.join(outside, 'listed'));
+  await fs.writeFile(path.join(outside, 'listed', 'secret-name.txt'), SECRET);
 });
 afterAll(() => http.close());
 afterEach(() => {
@@ -81,5 +85,35 @@ describe('/files when a folder becomes a symlink between the check and the open'
     const record = await waitForRecord(http.log, 'GET /files/dir/note.txt');
     expect(record.response).toBe('200 OK (file left the root while being opened) (aborted)');
     expect(record.ok).toBe(false);
+  });
+});
+
+describe('/files/ listings when the folder becomes a symlink between the check and the open', () => {
+  it('refuses with 403 and lists nothing of the outside folder', async () => {
+    const dir = path.join(http.files, 'listed');
+    const open = fs.open;
+    let swapped = false;
+    vi.spyOn(fs, 'open').mockImplementation(async (file, ...rest) => {
+      if (!swapped && String(file).endsWith(`${path.sep}listed`)) {
+        swapped = true;
+        await fs.rename(dir, `${dir}-before`);
+        await fs.symlink(path.join(outside, 'listed'), dir);
+      }
+      return open(file, ...rest);
+    });
+    const res = await fetch(`${http.url}/files/listed/`, { headers: { Accept: 'application/json' } });
+    const body = await res.text();
+    expect(swapped).toBe(true);
+    expect(res.status).toBe(403);
+    expect(body).not.toContain('secret-name');
+    expect(JSON.parse(body)).toEqual({ error: 'path leaves the root' });
+  });
+
+  it('still lists a folder nobody swaps, read through its descriptor', async () => {
+    const res = await fetch(`${http.url}/files/`, { headers: { Accept: 'application/json' } });
+    expect(res.status).toBe(200);
+    const listing = (await res.json()) as { entries: { name: string; type: string }[] };
+    expect(listing.entries.map((e) => e.name)).toContain('listed-before');
+    expect(listing.entries.find((e) => e.name === 'listed-before')?.type).toBe('directory');
   });
 });
