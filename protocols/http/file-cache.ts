@@ -1,9 +1,9 @@
 /**
  * A validated in-memory cache for small static files. `send` serves a file the first time (after
  * the sandbox checks) and decides every header; a plain GET/HEAD of the same path afterwards (no
- * Range, no conditional header) is answered from memory with exactly those headers, after one
- * `stat` of the path on every request shows it still reaches the same file (device, inode) with
- * the same size, mtime and ctime. Anything else goes through the sandbox and `send` again.
+ * Range, no conditional header) is answered from memory with exactly those headers, once a `stat`
+ * of the path shows it still reaches the same file (device, inode) with the same size, mtime and
+ * ctime. Anything else goes through the sandbox and `send` again.
  *
  * One stat per path per poll phase: a busy server answers many requests for the same file in one
  * pass of the event loop, and one stat vouches for all of them. libuv's poll phase runs the I/O
@@ -23,8 +23,8 @@
  * that was verified inside the root when cached. Moving that file (even out of the root) changes
  * its ctime, and any other file has another inode, so a swapped symlink or renamed folder misses
  * and takes the full real-path check. This skips the realpath/open/read/close round trips through
- * libuv's thread pool that dominate the cost of a tiny file; the one `stat` is synchronous
- * (about a microsecond on a local file system).
+ * libuv's thread pool that dominate the cost of a tiny file; the `stat` is synchronous (a few
+ * microseconds on a local file system, Stats object included).
  * @module
  */
 import fs, { type Stats } from 'node:fs';
@@ -50,8 +50,8 @@ interface Entry {
   readonly mtimeMs: number;
   readonly ctimeMs: number;
   /**
-   * Name, value, name, value…: `writeHead` with a flat array skips the per-header validation an
-   * object gets (the names and values came from `send` through `setHeader`, already checked).
+   * Name, value, name, value…: the form `writeHead` walks fastest (an indexed loop; an object is
+   * walked with for…in). Node validates the headers either way.
    */
   readonly headers: readonly string[];
   /** {@link phase} when a stat last showed the file unchanged. */
