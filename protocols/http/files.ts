@@ -11,6 +11,7 @@ import path from 'node:path';
 import send from 'send';
 import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
 import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
+import { MAX_REMEMBERED_PATH } from './limits.js';
 import { checkRequestPath, isInside, openedPath, resolveInside } from './path-sandbox.js';
 import { HttpError, sendError, sendJson, sendText } from './replies.js';
 import type { RequestContext } from './request-context.js';
@@ -63,8 +64,10 @@ export class FileRoutes {
     // Segments are checked (no '..', no separators), so plain concatenation stays below the root.
     if (plain && known !== undefined) {
       const fullPath = fullPathOf(known, check.segments);
-      if (this.#checkedPaths.size >= this.cache.maxEntries) this.#checkedPaths.clear();
-      this.#checkedPaths.set(rawRest, fullPath);
+      if (rawRest.length <= MAX_REMEMBERED_PATH) {
+        if (this.#checkedPaths.size >= this.cache.maxEntries) this.#checkedPaths.clear();
+        this.#checkedPaths.set(rawRest, fullPath);
+      }
       if (this.cache.tryServe(fullPath, ctx.req, ctx.res)) return;
     }
     return this.#serveFromDisk(ctx, check.segments, plain);

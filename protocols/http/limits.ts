@@ -28,3 +28,10 @@ export const SSE_KEEP_ALIVE_MS = 15_000;
 export const SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Most records `GET /api/exchanges` returns when no `limit` is given. */
 export const DEFAULT_EXCHANGE_LIMIT = 100;
+
+/**
+ * Request targets longer than this are not remembered by the per-path memos (request lines,
+ * router dispatch, checked file paths). Each memo holds at most 1,024 entries, so this bounds
+ * what a client sending ever-new long paths can make them keep.
+ */
+export const MAX_REMEMBERED_PATH = 512;

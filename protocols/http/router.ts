@@ -5,6 +5,7 @@
  * by the GET handler (node sends no body for HEAD). Unknown paths are a JSON 404.
  * @module
  */
+import { MAX_REMEMBERED_PATH } from './limits.js';
 import { HttpError, sendError } from './replies.js';
 import type { RequestContext, RequestHandler } from './request-context.js';
 
@@ -158,7 +159,7 @@ export class Router {
       if (!params) continue;
       if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET'))) {
         const frozen = Object.freeze(params);
-        this.#remember(method, path, route, frozen);
+        if (path.length <= MAX_REMEMBERED_PATH) this.#remember(method, path, route, frozen);
         return route.handler(ctx, frozen);
       }
       allowed ??= new Set<string>();

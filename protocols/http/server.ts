@@ -16,6 +16,7 @@ import {
   KEEP_ALIVE_TIMEOUT_MS,
   MAX_BODY_BYTES,
   MAX_HEADER_BYTES,
+  MAX_REMEMBERED_PATH,
   REQUEST_TIMEOUT_MS,
   TIMEOUT_CHECK_INTERVAL_MS,
 } from './limits.js';
@@ -326,6 +327,7 @@ export class HttpServer {
       byTarget = new Map();
       this.#requestLines.set(method, byTarget);
     }
+    if (target.length > MAX_REMEMBERED_PATH) return `${method} ${target}`;
     let line = byTarget.get(target);
     if (line === undefined) {
       if (byTarget.size >= REQUEST_LINES_MAX) byTarget.clear();

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { MAX_REMEMBERED_PATH } from '../../protocols/http/limits.js';
 import { ANY, DISPATCHED_MAX, Router } from '../../protocols/http/router.js';
 import type { RequestContext } from '../../protocols/http/server.js';
 
@@ -130,5 +131,17 @@ describe('Router (indexed by first segment)', () => {
     call(router, 'GET', `/n/${DISPATCHED_MAX + 9}`);
     expect(hits).toHaveLength(DISPATCHED_MAX + 12);
     expect(hits.slice(-2)).toEqual(['0', String(DISPATCHED_MAX + 9)]);
+  });
+
+  it('does not remember paths longer than MAX_REMEMBERED_PATH, and still routes them', () => {
+    const seen: unknown[] = [];
+    const router = new Router().on('GET', '/long/*', (_ctx, params) => {
+      seen.push(params);
+    });
+    const long = `/long/${'x'.repeat(MAX_REMEMBERED_PATH)}`;
+    call(router, 'GET', long);
+    call(router, 'GET', long);
+    expect(seen).toEqual([{ '*': 'x'.repeat(MAX_REMEMBERED_PATH) }, { '*': 'x'.repeat(MAX_REMEMBERED_PATH) }]);
+    expect(seen[0]).not.toBe(seen[1]);
   });
 });
