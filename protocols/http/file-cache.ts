@@ -65,11 +65,11 @@ interface Entry {
 
 /** Counts event-loop passes that made a stat; see the module comment. */
 let phase = 0;
-let phaseEnding: NodeJS.Immediate | undefined;
+let phaseEndScheduled = false;
 
 function endPhase(): void {
   phase++;
-  phaseEnding = undefined;
+  phaseEndScheduled = false;
 }
 
 type FileIdentity = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
@@ -136,7 +136,8 @@ export class SmallFileCache {
   tryServe(fullPath: string, req: IncomingMessage, res: ServerResponse): boolean {
     const entry = this.#entries.get(fullPath);
     if (!entry) return false;
-    if (entry.checkedIn !== phase || phaseEnding === undefined) {
+    // A stat in this phase scheduled its end, and the end moves `phase` on: equal means checked now.
+    if (entry.checkedIn !== phase) {
       let stat: Stats | undefined;
       try {
         stat = fs.statSync(fullPath, STAT_OPTIONS);
@@ -144,7 +145,10 @@ export class SmallFileCache {
         return this.#forget(fullPath);
       }
       if (!stat || !sameFile(stat, entry)) return this.#forget(fullPath);
-      phaseEnding ??= setImmediate(endPhase).unref();
+      if (!phaseEndScheduled) {
+        phaseEndScheduled = true;
+        setImmediate(endPhase).unref();
+      }
       entry.checkedIn = phase;
     }
     // An array keeps the headers node already set (Connection: close on shutdown) and adds these.
