@@ -11,7 +11,7 @@ import path from 'node:path';
 import send from 'send';
 import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
 import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
-import { MAX_REMEMBERED_PATH } from './limits.js';
+import { PathMemo } from './path-memo.js';
 import { checkRequestPath, isInside, openedPath, resolveInside } from './path-sandbox.js';
 import { HttpError, sendError, sendJson, sendText } from './replies.js';
 import type { RequestContext } from './request-context.js';
@@ -24,11 +24,12 @@ export class FileRoutes {
   #realRoot: Promise<string> | undefined;
   #realRootValue: string | undefined;
   /** Raw request paths that passed {@link checkRequestPath} → their full path (bounded like the cache). */
-  #checkedPaths = new Map<string, string>();
+  #checkedPaths: PathMemo<string>;
 
   constructor(root: string, cacheOptions: FileCacheOptions = {}) {
     this.root = root;
     this.cache = new SmallFileCache(cacheOptions);
+    this.#checkedPaths = new PathMemo(this.cache.maxEntries);
   }
 
   /** Registers `/files` and `/files/*` on `router`. */
@@ -56,7 +57,7 @@ export class FileRoutes {
     const known = this.#realRootValue;
     if (plain && known !== undefined) {
       // The request path check is pure, so a raw path that passed it once maps to the same file path.
-      const memo = this.#checkedPaths.get(rawRest);
+      const memo = this.#checkedPaths.get('', rawRest);
       if (memo !== undefined && this.cache.tryServe(memo, ctx.req, ctx.res)) return;
     }
     const check = checkRequestPath(rawRest);
@@ -64,10 +65,7 @@ export class FileRoutes {
     // Segments are checked (no '..', no separators), so plain concatenation stays below the root.
     if (plain && known !== undefined) {
       const fullPath = fullPathOf(known, check.segments);
-      if (rawRest.length <= MAX_REMEMBERED_PATH) {
-        if (this.#checkedPaths.size >= this.cache.maxEntries) this.#checkedPaths.clear();
-        this.#checkedPaths.set(rawRest, fullPath);
-      }
+      this.#checkedPaths.set('', rawRest, fullPath);
       if (this.cache.tryServe(fullPath, ctx.req, ctx.res)) return;
     }
     return this.#serveFromDisk(ctx, check.segments, plain);

@@ -5,7 +5,7 @@
  * by the GET handler (node sends no body for HEAD). Unknown paths are a JSON 404.
  * @module
  */
-import { MAX_REMEMBERED_PATH } from './limits.js';
+import { PathMemo } from './path-memo.js';
 import { HttpError, sendError } from './replies.js';
 import type { RequestContext, RequestHandler } from './request-context.js';
 
@@ -108,9 +108,9 @@ export class Router {
   /**
    * Paths already dispatched, per method: the route that took them and its parameters. Both are a
    * pure function of method, path and the route table (cleared when a route is added), and a busy
-   * server asks for the same paths again and again. Bounded per method: when full, it starts over.
+   * server asks for the same paths again and again.
    */
-  #dispatched = new Map<string, Map<string, { readonly route: Route; readonly params: Params }>>();
+  #dispatched = new PathMemo<{ readonly route: Route; readonly params: Params }>(DISPATCHED_MAX);
 
   /** Adds a route; `methods` may be {@link ANY}. Earlier routes win. */
   on(methods: string | readonly string[], pattern: string, handler: RouteHandler): this {
@@ -143,7 +143,7 @@ export class Router {
   readonly handle: RequestHandler = (ctx) => {
     const method = ctx.req.method ?? 'GET';
     const path = ctx.path;
-    const known = this.#dispatched.get(method)?.get(path);
+    const known = this.#dispatched.get(method, path);
     if (known !== undefined) return known.route.handler(ctx, known.params);
     let allowed: Set<string> | undefined;
     const first = firstSegment(path);
@@ -159,7 +159,7 @@ export class Router {
       if (!params) continue;
       if (route.methods.has(method) || route.methods.has(ANY) || (method === 'HEAD' && route.methods.has('GET'))) {
         const frozen = Object.freeze(params);
-        if (path.length <= MAX_REMEMBERED_PATH) this.#remember(method, path, route, frozen);
+        this.#dispatched.set(method, path, { route, params: frozen });
         return route.handler(ctx, frozen);
       }
       allowed ??= new Set<string>();
@@ -179,14 +179,4 @@ export class Router {
     }
     sendError(ctx.res, 405, `method ${method} not allowed on ${ctx.path}`, { Allow: allow });
   };
-
-  #remember(method: string, path: string, route: Route, params: Params): void {
-    let byPath = this.#dispatched.get(method);
-    if (byPath === undefined) {
-      byPath = new Map();
-      this.#dispatched.set(method, byPath);
-    }
-    if (byPath.size >= DISPATCHED_MAX) byPath.clear();
-    byPath.set(path, { route, params });
-  }
 }

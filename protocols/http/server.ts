@@ -16,10 +16,10 @@ import {
   KEEP_ALIVE_TIMEOUT_MS,
   MAX_BODY_BYTES,
   MAX_HEADER_BYTES,
-  MAX_REMEMBERED_PATH,
   REQUEST_TIMEOUT_MS,
   TIMEOUT_CHECK_INTERVAL_MS,
 } from './limits.js';
+import { PathMemo } from './path-memo.js';
 import { HttpError, reasonPhrase, sendError } from './replies.js';
 import { type ConnState, Exchange, type RequestHandler } from './request-context.js';
 
@@ -90,7 +90,7 @@ export class HttpServer {
   #handler: RequestHandler;
   #log: ExchangeLog | undefined;
   #conns = new Map<net.Socket, ConnState>();
-  #requestLines = new Map<string, Map<string, string>>();
+  #requestLines = new PathMemo<string>(REQUEST_LINES_MAX);
   #idleTimeoutMs: number;
   #closing: Promise<void> | undefined;
 
@@ -318,21 +318,13 @@ export class HttpServer {
    * "GET /files/a.txt", one shared string per method and target. A busy server records the same
    * few lines again and again: a remembered one is already flat and checked by the log's one-line
    * rule (cheap to check again), and the records in the ring share it instead of each keeping a
-   * copy alive through the garbage collector's young generation. Bounded: when full, it starts over.
+   * copy alive through the garbage collector's young generation.
    */
   #requestLine(method: string, target: string): string {
-    let byTarget = this.#requestLines.get(method);
-    if (byTarget === undefined) {
-      if (this.#requestLines.size >= REQUEST_LINES_MAX) this.#requestLines.clear();
-      byTarget = new Map();
-      this.#requestLines.set(method, byTarget);
-    }
-    if (target.length > MAX_REMEMBERED_PATH) return `${method} ${target}`;
-    let line = byTarget.get(target);
+    let line = this.#requestLines.get(method, target);
     if (line === undefined) {
-      if (byTarget.size >= REQUEST_LINES_MAX) byTarget.clear();
       line = oneLine(`${method} ${target}`);
-      byTarget.set(target, line);
+      this.#requestLines.set(method, target, line);
     }
     return line;
   }
