@@ -10,17 +10,8 @@ import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The same probe the tests use: a port that was free on 127.0.0.1 a moment ago.
+export { freePort } from '../test/helpers/free-port.js';
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:port. */
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
