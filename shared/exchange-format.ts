@@ -47,15 +47,77 @@ function duration(ms: number): string {
   return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** The columns from protocol to request, padded. */
+function leftColumns(record: ExchangeRecord): string {
+  return `${pad(record.protocol, 4)}  ${pad(record.side, 6)}  ${pad(record.peer, 15)}  ${pad(record.request, 24)}`;
+}
+
+/** Duration and bytes, the columns after the response. */
+function tail(record: ExchangeRecord): string {
+  const bytes = record.bytesIn + record.bytesOut;
+  return bytes > 0 ? `  ${duration(record.durationMs)}  ${formatBytes(bytes)}` : `  ${duration(record.durationMs)}`;
+}
+
 /**
  * One timeline line:
  * `11:42:08.020  ftp   server  127.0.0.1:40022  RETR hello.txt           → 226 Transfer complete   2.1 ms  13 B`
  */
 export function formatPretty(record: ExchangeRecord): string {
-  const bytes = record.bytesIn + record.bytesOut;
-  // One template instead of an array join: a busy server formats a line per request.
-  const line = `${clock(record.time)}  ${pad(record.protocol, 4)}  ${pad(record.side, 6)}  ${pad(record.peer, 15)}  ${pad(record.request, 24)} → ${pad(record.response, 22)}  ${duration(record.durationMs)}`;
-  return bytes > 0 ? `${line}  ${formatBytes(bytes)}` : line;
+  return `${clock(record.time)}  ${leftColumns(record)} → ${pad(record.response, 22)}${tail(record)}`;
+}
+
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/** `text`'s UTF-8 bytes, one latin1 character per byte (ASCII text is its own encoding). */
+function utf8Bytes(text: string): string {
+  return NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
+}
+
+const ARROW_BYTES = utf8Bytes(' → ');
+
+/** Sessions whose last columns {@link PrettyBytes} remembers (it starts over when full). */
+const REMEMBERED_SESSIONS = 1_024;
+
+interface Columns {
+  readonly protocol: string;
+  readonly side: string;
+  readonly peer: string;
+  readonly request: string;
+  readonly response: string;
+  /** The columns from protocol to response, as UTF-8 bytes. */
+  readonly bytes: string;
+}
+
+/**
+ * Timeline lines as latin1 strings of their UTF-8 bytes, for {@link attachConsole}'s batches.
+ * The arrow makes a JS string two-byte, and such a batch costs twice the memory and a slow UTF-8
+ * encoding on every write; as bytes in a one-byte string the batch becomes a Buffer by a plain
+ * copy. A connection mostly repeats its last request and response (a client fetching the same
+ * file): the columns between the clock and the duration are kept per session and reused while
+ * the record's texts stay the same.
+ */
+class PrettyBytes {
+  #bySession = new Map<string, Columns>();
+
+  line(record: ExchangeRecord): string {
+    let c = this.#bySession.get(record.session);
+    if (
+      c === undefined ||
+      c.request !== record.request ||
+      c.response !== record.response ||
+      c.peer !== record.peer ||
+      c.protocol !== record.protocol ||
+      c.side !== record.side
+    ) {
+      const { protocol, side, peer, request, response } = record;
+      // Padding counts characters, as formatPretty does; the encoding comes after it.
+      const bytes = `${utf8Bytes(leftColumns(record))}${ARROW_BYTES}${utf8Bytes(pad(response, 22))}`;
+      c = { protocol, side, peer, request, response, bytes };
+      if (this.#bySession.size >= REMEMBERED_SESSIONS) this.#bySession.clear();
+      this.#bySession.set(record.session, c);
+    }
+    return `${clock(record.time)}  ${c.bytes}${tail(record)}`;
+  }
 }
 
 /** One JSON line (no trailing newline). */
@@ -87,11 +149,18 @@ export function attachConsole(
   }
   // Records wait as they are; they are formatted together when the turn's batch is written.
   const pending: ExchangeRecord[] = [];
+  const pretty = format === 'pretty' ? new PrettyBytes() : undefined;
   let scheduled: NodeJS.Immediate | undefined;
   const flush = () => {
     scheduled = undefined;
     if (pending.length === 0) return;
     let text = '';
+    if (pretty) {
+      for (const record of pending) text += `${pretty.line(record)}\n`;
+      pending.length = 0;
+      stream.write(Buffer.from(text, 'latin1'));
+      return;
+    }
     for (const record of pending) text += `${fmt(record)}\n`;
     pending.length = 0;
     stream.write(text);

@@ -101,6 +101,14 @@ describe('ExchangeLog', () => {
     expect(() => log.add({ ...base, time: 'not a time' })).toThrow(RangeError);
   });
 
+  it('makes every request and response one line, also when a text repeats or changes', () => {
+    const log = new ExchangeLog();
+    const texts = ['GET /a\r\nX: 1', 'GET /a\r\nX: 1', 'GET /b', 'GET /a\r\nX: 1', ''];
+    const lines = texts.map((t) => log.add({ ...base, request: t, response: t }));
+    expect(lines.map((r) => r.request)).toEqual(['GET /a X: 1', 'GET /a X: 1', 'GET /b', 'GET /a X: 1', '']);
+    expect(lines.map((r) => r.response)).toEqual(lines.map((r) => r.request));
+  });
+
   it('hands out frozen records', () => {
     const r = new ExchangeLog().add(base);
     expect(Object.isFrozen(r)).toBe(true);
@@ -187,5 +195,29 @@ describe('attachConsole', () => {
     log.add({ ...base, request: 'after detach' });
     await new Promise((r) => setImmediate(r));
     expect(writes).toHaveLength(2);
+  });
+
+  it('writes batched pretty lines as UTF-8, identical to formatPretty, including non-ASCII texts', async () => {
+    const log = new ExchangeLog();
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    });
+    attachConsole(log, stream, 'pretty', { batch: true });
+    const records = [
+      log.add({ ...base, session: 'ftp-1', request: 'RETR été.txt' }),
+      // The same session again with the same texts, then with a new response and a new peer.
+      log.add({ ...base, session: 'ftp-1', request: 'RETR été.txt', durationMs: 12 }),
+      log.add({ ...base, session: 'ftp-1', request: 'RETR été.txt', response: '550 Pas trouvé' }),
+      log.add({ ...base, session: 'ftp-1', peer: '[::1]:2121', request: 'RETR été.txt', response: '550 Pas trouvé' }),
+      log.add({ ...base, session: 'ftp-2', request: 'NOOP', bytesIn: 0, bytesOut: 0 }),
+      log.add({ ...base, session: 'dns-1', protocol: 'dns', request: 'A 例え.test', response: 'NOERROR 1 answer' }),
+    ];
+    await new Promise((r) => setImmediate(r));
+    expect(chunks).toHaveLength(1);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(records.map((r) => `${formatPretty(r)}\n`).join(''));
   });
 });
