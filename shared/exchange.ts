@@ -87,6 +87,9 @@ export class ExchangeLog {
   #head = 0; // index of the oldest record
   #size = 0;
   #nextId = 1;
+  /** The last request and response texts given to {@link add}, and their one-line forms. */
+  #lastRequest: [given: string, line: string] = ['', ''];
+  #lastResponse: [given: string, line: string] = ['', ''];
   /**
    * Replaced, never changed in place, so a notification runs over the listeners of the moment the
    * record was added (one added meanwhile starts with the next record).
@@ -121,8 +124,8 @@ export class ExchangeLog {
       transport: input.transport,
       session: input.session,
       peer: input.peer,
-      request: oneLine(input.request),
-      response: oneLine(input.response),
+      request: this.#oneLine(this.#lastRequest, input.request),
+      response: this.#oneLine(this.#lastResponse, input.response),
       ok: input.ok,
       bytesIn: input.bytesIn,
       bytesOut: input.bytesOut,
@@ -141,6 +144,19 @@ export class ExchangeLog {
       }
     }
     return record;
+  }
+
+  /**
+   * {@link oneLine} of `text`, reusing the last result when `text` is the same: a busy server
+   * records the same request and response again and again, and checking for control characters
+   * is a regular-expression scan per text.
+   */
+  #oneLine(last: [string, string], text: string): string {
+    if (text !== last[0]) {
+      last[1] = oneLine(text);
+      last[0] = text;
+    }
+    return last[1];
   }
 
   /** All kept records, oldest first. */
