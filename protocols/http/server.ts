@@ -218,12 +218,6 @@ export class HttpServer {
     state.res = res;
     const ex = new Exchange(req, res, state, this.maxBodyBytes);
     if (this.#closing) res.setHeader('Connection', 'close');
-    const done = () => {
-      state.res = undefined;
-      if (ex.held) state.stream = undefined;
-      else conn.endExchange();
-      this.#record(state, ex, t0, time);
-    };
     if (this.#announcesTooMuch(req))
       sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, { Connection: 'close' });
     else
@@ -236,9 +230,17 @@ export class HttpServer {
     // A response handed to the kernel in full while the route ran (a cache hit, a small JSON
     // reply) is recorded at once; any other when it closes ('close' comes once per response,
     // never before this returns: node emits it on a later tick).
-    if (res.writableFinished && !ex.held) done();
-    else res.on('close', done);
+    if (res.writableFinished && !ex.held) this.#done(state, ex, t0, time);
+    else res.on('close', () => this.#done(state, ex, t0, time));
     this.#armIdleTimeout(req.socket, res);
+  }
+
+  /** The response of `ex` is over: the connection is free again, and the exchange is recorded. */
+  #done(state: ConnState, ex: Exchange, t0: number, time: number): void {
+    state.res = undefined;
+    if (ex.held) state.stream = undefined;
+    else state.conn.endExchange();
+    this.#record(state, ex, t0, time);
   }
 
   /**
