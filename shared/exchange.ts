@@ -4,6 +4,7 @@
  * HTTP API all read it. Memory is bounded by a ring buffer.
  * @module
  */
+import { ExchangeRing } from './exchange-ring.js';
 import { EXCHANGE_LOG_CAPACITY, EXCHANGE_TEXT_MAX } from './limits.js';
 
 export const PROTOCOLS = ['http', 'ftp', 'smtp', 'dns'] as const;
@@ -83,9 +84,7 @@ export function elapsedMs(start: number): number {
 /** A bounded ring of exchange records with subscribers. */
 export class ExchangeLog {
   readonly capacity: number;
-  #ring: (ExchangeRecord | undefined)[];
-  #head = 0; // index of the oldest record
-  #size = 0;
+  #ring: ExchangeRing;
   #nextId = 1;
   /** The last request and response texts given to {@link add}, and their one-line forms. */
   #lastRequest: [given: string, line: string] = ['', ''];
@@ -100,12 +99,12 @@ export class ExchangeLog {
     const capacity = options.capacity ?? EXCHANGE_LOG_CAPACITY;
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer`);
     this.capacity = capacity;
-    this.#ring = new Array<ExchangeRecord | undefined>(capacity);
+    this.#ring = new ExchangeRing(capacity);
   }
 
   /** Records kept now (at most `capacity`). */
   get size(): number {
-    return this.#size;
+    return this.#ring.size;
   }
 
   /** Records ever added, including those the ring has dropped. */
@@ -113,9 +112,10 @@ export class ExchangeLog {
     return this.#nextId - 1;
   }
 
-  /** Adds a record, notifies subscribers, returns the stored record. */
+  /** Adds a record, notifies subscribers, returns the record (later reads rebuild equal copies). */
   add(input: ExchangeInput): ExchangeRecord {
-    const time = isoTime(epochMs(input.time));
+    const ms = epochMs(input.time);
+    const time = isoTime(ms);
     const record: ExchangeRecord = Object.freeze({
       id: this.#nextId++,
       time,
@@ -131,10 +131,7 @@ export class ExchangeLog {
       bytesOut: input.bytesOut,
       durationMs: input.durationMs,
     });
-    const tail = (this.#head + this.#size) % this.capacity;
-    this.#ring[tail] = record;
-    if (this.#size < this.capacity) this.#size++;
-    else this.#head = (this.#head + 1) % this.capacity;
+    this.#ring.push(record, ms);
     const listeners = this.#listeners;
     for (let i = 0; i < listeners.length; i++) {
       try {
@@ -159,24 +156,21 @@ export class ExchangeLog {
     return last[1];
   }
 
-  /** All kept records, oldest first. */
+  /** All kept records, oldest first (rebuilt from the ring: equal to, not the same objects as, those added). */
   toArray(): ExchangeRecord[] {
+    const ring = this.#ring;
     const out: ExchangeRecord[] = [];
-    for (let i = 0; i < this.#size; i++) {
-      const record = this.#ring[(this.#head + i) % this.capacity];
-      if (record) out.push(record);
-    }
+    for (let n = 0; n < ring.size; n++) out.push(ring.at(n));
     return out;
   }
 
   /** The last `limit` records (optionally of one protocol), oldest first. */
   recent(filter: { protocol?: Protocol | undefined; limit?: number | undefined } = {}): ExchangeRecord[] {
+    const ring = this.#ring;
     const limit = filter.limit ?? this.capacity;
     const out: ExchangeRecord[] = [];
-    for (let i = this.#size - 1; i >= 0 && out.length < limit; i--) {
-      const record = this.#ring[(this.#head + i) % this.capacity];
-      if (record && (filter.protocol === undefined || record.protocol === filter.protocol)) out.push(record);
-    }
+    for (let n = ring.size - 1; n >= 0 && out.length < limit; n--)
+      if (filter.protocol === undefined || ring.protocolAt(n) === filter.protocol) out.push(ring.at(n));
     return out.reverse();
   }
 
@@ -191,8 +185,6 @@ export class ExchangeLog {
 
   /** Forgets every kept record (ids keep counting). */
   clear(): void {
-    this.#ring = new Array<ExchangeRecord | undefined>(this.capacity);
-    this.#head = 0;
-    this.#size = 0;
+    this.#ring.clear();
   }
 }

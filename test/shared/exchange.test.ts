@@ -30,6 +30,29 @@ describe('ExchangeLog', () => {
     expect(all.at(-1)?.id).toBe(100_000);
   });
 
+  it('reads back every field of every kept record as it was added, across the ring wrapping', () => {
+    const log = new ExchangeLog({ capacity: 4 });
+    const added = [
+      log.add({ ...base, time: 1_764_000_000_123 }),
+      log.add({ ...base, protocol: 'dns', side: 'client', transport: 'udp', ok: false, bytesIn: 0, durationMs: 0.25 }),
+      log.add({ ...base, protocol: 'smtp', transport: 'tls', session: 'smtp-9', peer: '[::1]:2525', bytesOut: 2 ** 40 }),
+      log.add({ ...base, protocol: 'http', request: 'GET /é', response: '404 Not Found', ok: false }),
+      log.add({ ...base, time: new Date('2026-11-25T16:00:00.999Z'), request: 'QUIT', response: '221 Bye' }),
+      log.add({ ...base, request: 'NOOP', response: '200 OK', durationMs: 12.34 }),
+    ];
+    const all = log.toArray();
+    expect(all).toEqual(added.slice(2));
+    for (const r of all) expect(Object.isFrozen(r)).toBe(true);
+    // Same fields in the same order: the JSON forms (log files, the HTTP API) are identical.
+    expect(all.map((r) => JSON.stringify(r))).toEqual(added.slice(2).map((r) => JSON.stringify(r)));
+    expect(log.recent({ protocol: 'http' })).toEqual([added[3]]);
+    expect(log.recent({ limit: 2 })).toEqual(added.slice(4));
+    log.clear();
+    expect(log.toArray()).toEqual([]);
+    expect(log.add(base).id).toBe(7);
+    expect(log.toArray().map((r) => r.id)).toEqual([7]);
+  });
+
   it('defaults to 10,000 records', () => {
     const log = new ExchangeLog();
     for (let i = 0; i < 10_050; i++) log.add(base);
@@ -211,6 +234,9 @@ describe('attachConsole', () => {
       log.add({ ...base, session: 'ftp-1', request: 'RETR été.txt' }),
       // The same session again with the same texts, then with a new response and a new peer.
       log.add({ ...base, session: 'ftp-1', request: 'RETR été.txt', durationMs: 12 }),
+      log.add({ ...base, session: 'ftp-1', request: 'RETR été.txt', durationMs: 0.04 }),
+      log.add({ ...base, session: 'ftp-1', request: 'RETR été.txt', durationMs: 0.06 }),
+      log.add({ ...base, session: 'ftp-1', request: 'RETR été.txt', durationMs: 0.06, bytesOut: 2048 }),
       log.add({ ...base, session: 'ftp-1', request: 'RETR été.txt', response: '550 Pas trouvé' }),
       log.add({ ...base, session: 'ftp-1', peer: '[::1]:2121', request: 'RETR été.txt', response: '550 Pas trouvé' }),
       log.add({ ...base, session: 'ftp-2', request: 'NOOP', bytesIn: 0, bytesOut: 0 }),
