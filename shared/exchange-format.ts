@@ -98,7 +98,12 @@ interface Columns {
  */
 class PrettyBytes {
   #bySession = new Map<string, Columns>();
+  /** The last end of line: duration (in tenths of a millisecond), bytes, and the text. */
+  #tenths = -1;
+  #bytes = -1;
+  #end = '';
 
+  /** One line, newline included. */
   line(record: ExchangeRecord): string {
     let c = this.#bySession.get(record.session);
     if (
@@ -116,7 +121,24 @@ class PrettyBytes {
       if (this.#bySession.size >= REMEMBERED_SESSIONS) this.#bySession.clear();
       this.#bySession.set(record.session, c);
     }
-    return `${clock(record.time)}  ${c.bytes}${tail(record)}`;
+    return `${clock(record.time)}  ${c.bytes}${this.#lineEnd(record)}`;
+  }
+
+  /**
+   * {@link tail} and the newline. Quick exchanges show the same duration ("0.1 ms") and often the
+   * same bytes again and again: the last text is reused while both are the same.
+   */
+  #lineEnd(record: ExchangeRecord): string {
+    const ms = record.durationMs;
+    if (!(ms >= 0 && ms < 9.95)) return `${tail(record)}\n`;
+    const tenths = Math.round(ms * 10);
+    const bytes = record.bytesIn + record.bytesOut;
+    if (tenths !== this.#tenths || bytes !== this.#bytes) {
+      this.#tenths = tenths;
+      this.#bytes = bytes;
+      this.#end = `${tail(record)}\n`;
+    }
+    return this.#end;
   }
 }
 
@@ -156,7 +178,7 @@ export function attachConsole(
     if (pending.length === 0) return;
     let text = '';
     if (pretty) {
-      for (const record of pending) text += `${pretty.line(record)}\n`;
+      for (const record of pending) text += pretty.line(record);
       pending.length = 0;
       stream.write(Buffer.from(text, 'latin1'));
       return;
