@@ -35,7 +35,14 @@ describe('ExchangeLog', () => {
     const added = [
       log.add({ ...base, time: 1_764_000_000_123 }),
       log.add({ ...base, protocol: 'dns', side: 'client', transport: 'udp', ok: false, bytesIn: 0, durationMs: 0.25 }),
-      log.add({ ...base, protocol: 'smtp', transport: 'tls', session: 'smtp-9', peer: '[::1]:2525', bytesOut: 2 ** 40 }),
+      log.add({
+        ...base,
+        protocol: 'smtp',
+        transport: 'tls',
+        session: 'smtp-9',
+        peer: '[::1]:2525',
+        bytesOut: 2 ** 40,
+      }),
       log.add({ ...base, protocol: 'http', request: 'GET /é', response: '404 Not Found', ok: false }),
       log.add({ ...base, time: new Date('2026-11-25T16:00:00.999Z'), request: 'QUIT', response: '221 Bye' }),
       log.add({ ...base, request: 'NOOP', response: '200 OK', durationMs: 12.34 }),
