@@ -14,6 +14,19 @@ describe('PathMemo', () => {
     expect(memo.get('GET', '/a')).toBeUndefined();
   });
 
+  it('finds a value set after a miss in the same scope, also after the scopes started over', () => {
+    const memo = new PathMemo<number>(2);
+    expect(memo.get('GET', '/a')).toBeUndefined();
+    memo.set('GET', '/a', 1);
+    expect(memo.get('GET', '/a')).toBe(1);
+    memo.set('A', '/x', 2);
+    memo.set('B', '/x', 3); // a third scope: the scopes start over
+    expect(memo.get('GET', '/a')).toBeUndefined();
+    memo.set('GET', '/a', 4);
+    expect(memo.get('GET', '/a')).toBe(4);
+    expect(memo.get('B', '/x')).toBe(3);
+  });
+
   it('never keeps a path longer than MAX_REMEMBERED_PATH', () => {
     const memo = new PathMemo<number>(4);
     const long = `/${'x'.repeat(MAX_REMEMBERED_PATH)}`;
