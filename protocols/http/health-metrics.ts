@@ -24,17 +24,14 @@ export class ExchangeMetrics {
   #unsubscribe: () => void;
 
   constructor(log: ExchangeLog) {
+    // Records mostly come in runs of one protocol and side: the last counters are kept at hand.
+    let last: { protocol: Protocol; side: Side; counters: Counters } | undefined;
     this.#unsubscribe = log.subscribe((r) => {
-      // A map per protocol: no key string is built for every record.
-      let bySide = this.#counters.get(r.protocol);
-      if (!bySide) {
-        bySide = new Map();
-        this.#counters.set(r.protocol, bySide);
-      }
-      let c = bySide.get(r.side);
-      if (!c) {
-        c = { exchanges: 0, errors: 0, bytesIn: 0, bytesOut: 0, seconds: 0 };
-        bySide.set(r.side, c);
+      let c: Counters;
+      if (last !== undefined && last.protocol === r.protocol && last.side === r.side) c = last.counters;
+      else {
+        c = this.#countersOf(r.protocol, r.side);
+        last = { protocol: r.protocol, side: r.side, counters: c };
       }
       c.exchanges++;
       if (!r.ok) c.errors++;
@@ -42,6 +39,21 @@ export class ExchangeMetrics {
       c.bytesOut += r.bytesOut;
       c.seconds += r.durationMs / 1000;
     });
+  }
+
+  #countersOf(protocol: Protocol, side: Side): Counters {
+    // A map per protocol: no key string is built for every record.
+    let bySide = this.#counters.get(protocol);
+    if (!bySide) {
+      bySide = new Map();
+      this.#counters.set(protocol, bySide);
+    }
+    let c = bySide.get(side);
+    if (!c) {
+      c = { exchanges: 0, errors: 0, bytesIn: 0, bytesOut: 0, seconds: 0 };
+      bySide.set(side, c);
+    }
+    return c;
   }
 
   /** Stops counting. */
