@@ -66,17 +66,19 @@ const FULL_REPLY =
 /** Request lines remembered per method (see HttpServer's #requestLine). */
 const REQUEST_LINES_MAX = 1_024;
 
-/** "200 OK" for each status with its standard reason phrase, made once: one is recorded per request. */
-const STATUS_LINES = new Map<number, string>();
+/**
+ * "200 OK" for each status with its standard reason phrase, made once: one is recorded per
+ * request. Indexed by status: node only sends codes from 100 to 999.
+ */
+const STATUS_LINES: (string | undefined)[] = new Array<string | undefined>(1000).fill(undefined);
 
 function statusLine(status: number, message: string): string {
   const standard = reasonPhrase(status);
   if (message && message !== standard) return `${status} ${message}`;
-  let line = STATUS_LINES.get(status);
+  let line = STATUS_LINES[status];
   if (line === undefined) {
     line = `${status} ${standard}`;
-    // Only valid codes (100-999 per node) reach here, so the map stays small.
-    STATUS_LINES.set(status, line);
+    if (status >= 0 && status < STATUS_LINES.length) STATUS_LINES[status] = line;
   }
   return line;
 }
