@@ -81,10 +81,10 @@ export class ExchangeRing {
     return this.#protocol[(this.#head + n) % this.capacity] as Protocol;
   }
 
-  /** The `n`th kept record (0 is the oldest), rebuilt as a frozen record equal to the one added. */
+  /** The `n`th kept record (0 is the oldest), rebuilt: a new object equal to the one added. */
   at(n: number): ExchangeRecord {
     const i = (this.#head + n) % this.capacity;
-    return Object.freeze({
+    return {
       id: this.#id[i] as number,
       time: new Date(this.#timeMs[i] as number).toISOString(),
       protocol: this.#protocol[i] as Protocol,
@@ -98,7 +98,7 @@ export class ExchangeRing {
       bytesIn: this.#bytesIn[i] as number,
       bytesOut: this.#bytesOut[i] as number,
       durationMs: this.#durationMs[i] as number,
-    });
+    };
   }
 
   /** Forgets every kept record, and the strings they held. */
