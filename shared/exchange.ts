@@ -4,6 +4,9 @@
  * HTTP API all read it. Memory is bounded by a ring buffer.
  * @module
  */
+// Imported, not the global: node defines the global `performance` as a lazy getter, a slower
+// lookup on paths that read the clock for every record.
+import { performance } from 'node:perf_hooks';
 import { ExchangeRing } from './exchange-ring.js';
 import { EXCHANGE_LOG_CAPACITY, EXCHANGE_TEXT_MAX } from './limits.js';
 

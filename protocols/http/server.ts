@@ -7,6 +7,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type net from 'node:net';
+import { performance } from 'node:perf_hooks'; // not the global lazy getter: read per request
 import { errorMessage, isPeerReset } from '../../shared/errors.js';
 import { type ExchangeLog, elapsedMs, oneLine } from '../../shared/exchange.js';
 import { normalizeAddress } from '../../shared/net-util.js';
