@@ -12,7 +12,7 @@ import send from 'send';
 import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
 import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
 import { PathMemo } from './path-memo.js';
-import { checkRequestPath, isInside, openedPath, resolveInside } from './path-sandbox.js';
+import { checkRequestPath, isInside, openedPath, resolveInside, resolvesInside } from './path-sandbox.js';
 import { HttpError, sendError, sendJson, sendText } from './replies.js';
 import type { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
@@ -83,6 +83,11 @@ export class FileRoutes {
     delete ctx.req.headers['cache-control'];
     // send decodes the path it is given; hand it the encoded real path below the root.
     const stream = send(ctx.req, encoded, { root: realRoot, dotfiles: 'allow', index: false });
+    // send stats the file by name before it writes any header: a folder swapped for a symlink
+    // since the check above must not lend its size and dates to them (a HEAD never opens the file).
+    stream.on('file', (file: string) => {
+      if (!resolvesInside(realRoot, file)) ctx.abort('file left the root before its headers were sent');
+    });
     if (plain)
       stream.on('file', (file: string, stat: Stats) => {
         if (stat.size > this.cache.maxFileBytes) return;

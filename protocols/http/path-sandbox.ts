@@ -2,7 +2,8 @@
  * Keeps file paths inside the served root. Two steps: a pure check of the request path as sent
  * (refuses `..` in any spelling, backslashes, NUL, encoded separators), then a real-path check on
  * disk so a symlink cannot lead outside. A symlink swapped in between that check and the open is
- * caught on the open descriptor itself ({@link openedPath}).
+ * caught on the open descriptor itself ({@link openedPath}); between that check and the `stat`
+ * whose size and dates become the response headers, by checking again ({@link resolvesInside}).
  * @module
  */
 import fsSync from 'node:fs';
@@ -81,5 +82,23 @@ export function openedPath(fd: number): string | undefined {
     return fsSync.readlinkSync(`/proc/self/fd/${fd}`);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * True when `file` resolves inside `realRoot` now. `send` stats a file by name after
+ * {@link resolveInside} checked it, and the stat's size and dates become the response headers; a
+ * folder swapped for a symlink in between is caught by checking again, synchronously, when the
+ * stat is reported and before any header is written. A swap undone within the microseconds
+ * between the stat and this check is not caught: only an open descriptor ({@link openedPath}) is
+ * proof, and a HEAD never opens the file. Comparing inodes would close that window but also
+ * refuse every file replaced by rename while it is requested, which is the normal way files
+ * change (FTP uploads, editors).
+ */
+export function resolvesInside(realRoot: string, file: string): boolean {
+  try {
+    return isInside(realRoot, fsSync.realpathSync(file));
+  } catch {
+    return false;
   }
 }

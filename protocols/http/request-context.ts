@@ -32,7 +32,8 @@ export interface RequestContext {
   holdOpen(end: () => void): void;
   /**
    * Cuts the response short: closes the connection (the only way HTTP/1.1 has to say a message
-   * is incomplete, RFC 9112 §8) and records the exchange as aborted, with `reason` as its note.
+   * is incomplete, RFC 9112 §8) and records the exchange as aborted, with `reason` as its note
+   * (the first reason, when called again).
    */
   abort(reason: string): void;
 }
@@ -94,6 +95,8 @@ export class Exchange implements RequestContext {
   }
 
   abort(reason: string): void {
+    // The first reason is the one recorded: later checks only see the consequences.
+    if (this.aborted) return;
     this.note = reason;
     this.aborted = true;
     this.req.socket.destroy();

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isInside, openedPath } from '../../protocols/http/path-sandbox.js';
+import { isInside, openedPath, resolvesInside } from '../../protocols/http/path-sandbox.js';
 import { startHttp, type TestHttp, waitForRecord } from './helpers.js';
 
 const SECRET = 'OUTSIDE-the-root-do-not-serve';
@@ -84,6 +84,58 @@ describe('/files when a folder becomes a symlink between the check and the open'
     expect(received).not.toContain(SECRET.slice(0, 7));
     const record = await waitForRecord(http.log, 'GET /files/dir/note.txt');
     expect(record.response).toBe('200 OK (file left the root while being opened) (aborted)');
+    expect(record.ok).toBe(false);
+  });
+});
+
+describe('resolvesInside', () => {
+  it('is true for a file inside, false through a symlink to the outside or for a missing file', async () => {
+    const root = await fs.realpath(http.files);
+    await fs.mkdir(path.join(http.files, 'stat-check'));
+    await fs.writeFile(path.join(http.files, 'stat-check', 'a.txt'), 'inside');
+    await fs.symlink(path.join(outside, 'dir'), path.join(http.files, 'stat-check', 'out'));
+    expect(resolvesInside(root, path.join(http.files, 'stat-check', 'a.txt'))).toBe(true);
+    expect(resolvesInside(root, path.join(http.files, 'stat-check', 'out', 'note.txt'))).toBe(false);
+    expect(resolvesInside(root, path.join(http.files, 'stat-check', 'missing.txt'))).toBe(false);
+  });
+});
+
+describe('HEAD /files when a folder becomes a symlink between the check and the stat', () => {
+  it('sends no header of the outside file and records the refusal', async () => {
+    await fs.mkdir(path.join(http.files, 'headdir'));
+    await fs.writeFile(path.join(http.files, 'headdir', 'note.txt'), 'inside the root');
+    await fs.mkdir(path.join(outside, 'headdir'));
+    await fs.writeFile(path.join(outside, 'headdir', 'note.txt'), SECRET);
+    const old = new Date('2001-02-03T04:05:06Z');
+    await fs.utimes(path.join(outside, 'headdir', 'note.txt'), old, old);
+    const dir = path.join(http.files, 'headdir');
+    const stat = fsSync.stat;
+    let swapped = false;
+    // send stats the file by name (a HEAD never opens it): swap the folder just before.
+    vi.spyOn(fsSync, 'stat').mockImplementation(((file: fsSync.PathLike, ...rest: unknown[]) => {
+      if (!swapped && String(file).endsWith(`${path.sep}headdir${path.sep}note.txt`)) {
+        swapped = true;
+        fsSync.renameSync(dir, `${dir}-before`);
+        fsSync.symlinkSync(path.join(outside, 'headdir'), dir);
+      }
+      return (stat as (...args: unknown[]) => void)(file, ...rest);
+    }) as typeof fsSync.stat);
+
+    const socket = net.connect(http.service.port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('HEAD /files/headdir/note.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+
+    expect(swapped).toBe(true);
+    expect(received).not.toMatch(/Content-Length: 29/i);
+    expect(received).not.toContain('2001');
+    const record = await waitForRecord(http.log, 'HEAD /files/headdir/note.txt');
+    expect(record.response).toBe('200 OK (file left the root before its headers were sent) (aborted)');
     expect(record.ok).toBe(false);
   });
 });
