@@ -20,7 +20,6 @@ export class ExchangeRing {
   #head = 0; // index of the oldest record
   #size = 0;
   #id: Float64Array;
-  #timeMs: Float64Array;
   #bytesIn: Float64Array;
   #bytesOut: Float64Array;
   #durationMs: Float64Array;
@@ -28,6 +27,8 @@ export class ExchangeRing {
   #protocol: Protocol[];
   #side: Side[];
   #transport: Transport[];
+  /** ISO texts: the log makes one per millisecond and records of that millisecond share it. */
+  #time: string[];
   #session: string[];
   #peer: string[];
   #request: string[];
@@ -36,7 +37,6 @@ export class ExchangeRing {
   constructor(capacity: number) {
     this.capacity = capacity;
     this.#id = new Float64Array(capacity);
-    this.#timeMs = new Float64Array(capacity);
     this.#bytesIn = new Float64Array(capacity);
     this.#bytesOut = new Float64Array(capacity);
     this.#durationMs = new Float64Array(capacity);
@@ -45,6 +45,7 @@ export class ExchangeRing {
     this.#protocol = new Array<Protocol>(capacity).fill('http');
     this.#side = new Array<Side>(capacity).fill('server');
     this.#transport = new Array<Transport>(capacity).fill('tcp');
+    this.#time = new Array<string>(capacity).fill('');
     this.#session = new Array<string>(capacity).fill('');
     this.#peer = new Array<string>(capacity).fill('');
     this.#request = new Array<string>(capacity).fill('');
@@ -56,11 +57,11 @@ export class ExchangeRing {
     return this.#size;
   }
 
-  /** Keeps `record` (whose time is `timeMs`, epoch milliseconds), dropping the oldest when full. */
-  push(record: ExchangeRecord, timeMs: number): void {
+  /** Keeps `record`, dropping the oldest when full. */
+  push(record: ExchangeRecord): void {
     const i = (this.#head + this.#size) % this.capacity;
     this.#id[i] = record.id;
-    this.#timeMs[i] = timeMs;
+    this.#time[i] = record.time;
     this.#bytesIn[i] = record.bytesIn;
     this.#bytesOut[i] = record.bytesOut;
     this.#durationMs[i] = record.durationMs;
@@ -86,7 +87,7 @@ export class ExchangeRing {
     const i = (this.#head + n) % this.capacity;
     return {
       id: this.#id[i] as number,
-      time: new Date(this.#timeMs[i] as number).toISOString(),
+      time: this.#time[i] as string,
       protocol: this.#protocol[i] as Protocol,
       side: this.#side[i] as Side,
       transport: this.#transport[i] as Transport,
@@ -103,7 +104,7 @@ export class ExchangeRing {
 
   /** Forgets every kept record, and the strings they held. */
   clear(): void {
-    for (const column of [this.#session, this.#peer, this.#request, this.#response]) column.fill('');
+    for (const column of [this.#time, this.#session, this.#peer, this.#request, this.#response]) column.fill('');
     this.#head = 0;
     this.#size = 0;
   }

@@ -122,8 +122,7 @@ export class ExchangeLog {
 
   /** Adds a record, notifies subscribers, returns the record (later reads rebuild equal copies). */
   add(input: ExchangeInput): ExchangeRecord {
-    const ms = epochMs(input.time);
-    const time = isoTime(ms);
+    const time = isoTime(epochMs(input.time));
     const record: ExchangeRecord = {
       id: this.#nextId++,
       time,
@@ -139,7 +138,7 @@ export class ExchangeLog {
       bytesOut: input.bytesOut,
       durationMs: input.durationMs,
     };
-    this.#ring.push(record, ms);
+    this.#ring.push(record);
     const listeners = this.#listeners;
     for (let i = 0; i < listeners.length; i++) {
       try {
