@@ -32,6 +32,40 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/**
+ * Makes `method` of node's fs (as send calls it, by name) swap the root's folder `name` for a
+ * symlink to the outside folder of that name, just before it runs for `name/note.txt`.
+ * Returns a function telling whether the swap happened.
+ */
+function swapBefore(method: 'open' | 'stat', name: string): () => boolean {
+  const dir = path.join(http.files, name);
+  const real = fsSync[method] as (...args: unknown[]) => void;
+  let swapped = false;
+  vi.spyOn(fsSync, method).mockImplementation(((file: fsSync.PathLike, ...rest: unknown[]) => {
+    if (!swapped && String(file).endsWith(`${path.sep}${name}${path.sep}note.txt`)) {
+      swapped = true;
+      fsSync.renameSync(dir, `${dir}-before`);
+      fsSync.symlinkSync(path.join(outside, name), dir);
+    }
+    return real(file, ...rest);
+  }) as never);
+  return () => swapped;
+}
+
+/** Sends one raw request and resolves with everything received until the server closes. */
+async function rawExchange(request: string): Promise<string> {
+  const socket = net.connect(http.service.port, '127.0.0.1');
+  let received = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => {
+    received += chunk;
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(request);
+  await closed;
+  return received;
+}
+
 describe('openedPath', () => {
   it('names the file a descriptor really refers to, through any symlink', async () => {
     const link = path.join(http.files, 'link-out');
@@ -57,29 +91,10 @@ describe('openedPath', () => {
 
 describe('/files when a folder becomes a symlink between the check and the open', () => {
   it('sends none of the outside file and records the refusal', async () => {
-    const dir = path.join(http.files, 'dir');
-    const open = fsSync.open;
-    let swapped = false;
-    vi.spyOn(fsSync, 'open').mockImplementation(((file: fsSync.PathLike, ...rest: unknown[]) => {
-      if (!swapped && String(file).endsWith(`${path.sep}dir${path.sep}note.txt`)) {
-        swapped = true;
-        fsSync.renameSync(dir, `${dir}-before`);
-        fsSync.symlinkSync(path.join(outside, 'dir'), dir);
-      }
-      return (open as (...args: unknown[]) => void)(file, ...rest);
-    }) as typeof fsSync.open);
+    const swapped = swapBefore('open', 'dir');
+    const received = await rawExchange('GET /files/dir/note.txt HTTP/1.1\r\nHost: x\r\n\r\n');
 
-    const socket = net.connect(http.service.port, '127.0.0.1');
-    let received = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-    });
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write('GET /files/dir/note.txt HTTP/1.1\r\nHost: x\r\n\r\n');
-    await closed;
-
-    expect(swapped).toBe(true);
+    expect(swapped()).toBe(true);
     // send had sized the answer from the inside file: any leak would be a prefix of the secret.
     expect(received).not.toContain(SECRET.slice(0, 7));
     const record = await waitForRecord(http.log, 'GET /files/dir/note.txt');
@@ -108,30 +123,11 @@ describe('HEAD /files when a folder becomes a symlink between the check and the 
     await fs.writeFile(path.join(outside, 'headdir', 'note.txt'), SECRET);
     const old = new Date('2001-02-03T04:05:06Z');
     await fs.utimes(path.join(outside, 'headdir', 'note.txt'), old, old);
-    const dir = path.join(http.files, 'headdir');
-    const stat = fsSync.stat;
-    let swapped = false;
-    // send stats the file by name (a HEAD never opens it): swap the folder just before.
-    vi.spyOn(fsSync, 'stat').mockImplementation(((file: fsSync.PathLike, ...rest: unknown[]) => {
-      if (!swapped && String(file).endsWith(`${path.sep}headdir${path.sep}note.txt`)) {
-        swapped = true;
-        fsSync.renameSync(dir, `${dir}-before`);
-        fsSync.symlinkSync(path.join(outside, 'headdir'), dir);
-      }
-      return (stat as (...args: unknown[]) => void)(file, ...rest);
-    }) as typeof fsSync.stat);
+    // send stats the file by name (a HEAD never opens it): the swap comes just before.
+    const swapped = swapBefore('stat', 'headdir');
+    const received = await rawExchange('HEAD /files/headdir/note.txt HTTP/1.1\r\nHost: x\r\n\r\n');
 
-    const socket = net.connect(http.service.port, '127.0.0.1');
-    let received = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-    });
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write('HEAD /files/headdir/note.txt HTTP/1.1\r\nHost: x\r\n\r\n');
-    await closed;
-
-    expect(swapped).toBe(true);
+    expect(swapped()).toBe(true);
     expect(received).not.toMatch(/Content-Length: 29/i);
     expect(received).not.toContain('2001');
     const record = await waitForRecord(http.log, 'HEAD /files/headdir/note.txt');
