@@ -2,7 +2,9 @@
  * Client-side exchange records from basic-ftp's control traffic: its `log()` hook sees every
  * command sent (`> CMD`, password already hidden) and every chunk received (`< ...`). Replies
  * are framed per RFC 959 §4.2 and paired with the command that caused them; preliminary 1xx
- * replies (150) wait for the final one.
+ * replies (150) wait for the final one. The final reply of a transfer (RETR, STOR, LIST...)
+ * waits until the transfer's data bytes are known, so its record counts them, as the server's
+ * record of the same exchange does.
  * @module
  */
 import type { ExchangeLog, Transport } from '../../shared/exchange.js';
@@ -44,6 +46,17 @@ export function maskCommand(command: string): string {
   return /^PASS\b/i.test(command) ? 'PASS ****' : command;
 }
 
+/** Commands whose reply ends a transfer on the data connection (RFC 959 §4.1.3). */
+const TRANSFER_VERBS = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD']);
+
+interface Reply {
+  readonly request: string;
+  readonly line: string;
+  readonly t0: number;
+  readonly time: Date;
+  readonly bytesOut: number;
+}
+
 /** Turns log lines into exchange records on `log`. */
 export class ClientRecorder {
   #log: ExchangeLog | undefined;
@@ -55,6 +68,10 @@ export class ClientRecorder {
   #t0 = performance.now();
   #time = new Date();
   #bytesOut = 0;
+  /** Set between {@link beginTransfer} and {@link endTransfer}. */
+  #transferring = false;
+  /** A transfer's final reply, waiting for its data bytes. */
+  #held: Reply | undefined;
 
   constructor(log: ExchangeLog | undefined, session: string, peer: string, transport: () => Transport) {
     this.#log = log;
@@ -77,23 +94,47 @@ export class ClientRecorder {
     }
   }
 
+  /** A transfer starts: its final reply is recorded by {@link endTransfer}. */
+  beginTransfer(): void {
+    this.#transferring = true;
+  }
+
+  /**
+   * The transfer is over (done or failed): records its final reply, if one came, with the bytes
+   * that crossed the data connection added to those of the control reply.
+   */
+  endTransfer(dataBytes: number, direction: 'in' | 'out'): void {
+    this.#transferring = false;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) this.#add(held, direction === 'in' ? dataBytes : 0, direction === 'out' ? dataBytes : 0);
+  }
+
   #reply(line: string): void {
     const code = Number(line.slice(0, 3));
     if (code < 200) return;
+    const reply: Reply = { request: this.#request, line, t0: this.#t0, time: this.#time, bytesOut: this.#bytesOut };
+    this.#bytesOut = 0;
+    const verb = /^\S+/.exec(reply.request)?.[0]?.toUpperCase() ?? '';
+    if (this.#transferring && TRANSFER_VERBS.has(verb)) this.#held = reply;
+    else this.#add(reply, 0, 0);
+  }
+
+  #add(reply: Reply, dataIn: number, dataOut: number): void {
+    const code = Number(reply.line.slice(0, 3));
     this.#log?.add({
       protocol: 'ftp',
       side: 'client',
       transport: this.#transport(),
       session: this.#session,
       peer: this.#peer,
-      request: this.#request,
-      response: line,
+      request: reply.request,
+      response: reply.line,
       ok: code < 400,
-      bytesIn: Buffer.byteLength(line) + 2,
-      bytesOut: this.#bytesOut,
-      durationMs: elapsedMs(this.#t0),
-      time: this.#time,
+      bytesIn: Buffer.byteLength(reply.line) + 2 + dataIn,
+      bytesOut: reply.bytesOut + dataOut,
+      durationMs: elapsedMs(reply.t0),
+      time: reply.time,
     });
-    this.#bytesOut = 0;
   }
 }

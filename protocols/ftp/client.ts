@@ -70,9 +70,20 @@ let nextSession = 1;
 
 export class FtpClient {
   readonly #client: Client;
+  readonly #recorder: ClientRecorder;
+  #onBytes: ((bytes: number) => void) | undefined;
+  /** Bytes of the current transfer's data connection, as basic-ftp's tracker last reported. */
+  #transfer = { bytes: 0, upload: false };
 
-  private constructor(client: Client) {
+  private constructor(client: Client, recorder: ClientRecorder) {
     this.#client = client;
+    this.#recorder = recorder;
+    // Always tracked: the transfer's record counts its data bytes, progress or not. basic-ftp
+    // reports the final count before the transfer's promise settles.
+    client.trackProgress((info) => {
+      this.#transfer = { bytes: info.bytes, upload: info.type === 'upload' };
+      this.#onBytes?.(info.bytes);
+    });
   }
 
   /** Connects and logs in with the URL's credentials. */
@@ -100,24 +111,38 @@ export class FtpClient {
       client.close();
       wrap(err);
     }
-    return new FtpClient(client);
+    return new FtpClient(client, recorder);
   }
 
   /** Calls `onBytes(total)` as a transfer progresses; undefined stops it. */
   onProgress(onBytes: ((bytes: number) => void) | undefined): void {
-    this.#client.trackProgress(onBytes ? (info) => onBytes(info.bytes) : undefined);
+    this.#onBytes = onBytes;
   }
 
   list(path = '/'): Promise<FileInfo[]> {
-    return this.#client.list(refuseControlChars(path, 'path')).catch(wrap);
+    refuseControlChars(path, 'path');
+    return this.#transferring(() => this.#client.list(path));
   }
 
   async download(path: string, destination: Writable | string, startAt = 0): Promise<void> {
-    await this.#client.downloadTo(destination, refuseControlChars(path, 'path'), startAt).catch(wrap);
+    refuseControlChars(path, 'path');
+    await this.#transferring(() => this.#client.downloadTo(destination, path, startAt));
   }
 
   async upload(source: Readable | string, path: string): Promise<void> {
-    await this.#client.uploadFrom(source, refuseControlChars(path, 'path')).catch(wrap);
+    refuseControlChars(path, 'path');
+    await this.#transferring(() => this.#client.uploadFrom(source, path));
+  }
+
+  /** Runs one transfer so that its record includes the data connection's bytes. */
+  async #transferring<T>(run: () => Promise<T>): Promise<T> {
+    this.#transfer = { bytes: 0, upload: false };
+    this.#recorder.beginTransfer();
+    try {
+      return await run().catch(wrap);
+    } finally {
+      this.#recorder.endTransfer(this.#transfer.bytes, this.#transfer.upload ? 'out' : 'in');
+    }
   }
 
   async size(path: string): Promise<number> {

@@ -51,6 +51,7 @@ describe('FtpClient (basic-ftp) against the server', () => {
       expect(await client.size('/deep/er/n.txt')).toBe(10);
       await client.remove('/deep/er/n.txt');
       await expect(client.remove('/deep/er/n.txt')).rejects.toMatchObject({ code: 'MS_PROTOCOL', wireCode: 550 });
+      await expect(client.download('/deep/er/n.txt', new PassThrough())).rejects.toMatchObject({ wireCode: 550 });
       await expect(client.send('BOGUS')).rejects.toMatchObject({ wireCode: 502 });
     } finally {
       client.close();
@@ -62,11 +63,19 @@ describe('FtpClient (basic-ftp) against the server', () => {
       response: expect.stringMatching(/^220 /),
     });
     expect(records.find((r) => r.request.startsWith('PASS'))?.request).toBe('PASS ****');
-    expect(records.find((r) => r.request.startsWith('STOR'))).toMatchObject({
-      request: 'STOR /deep/er/n.txt',
-      response: '226 Transfer complete',
-      ok: true,
-    });
+    const stor = records.find((r) => r.request.startsWith('STOR'));
+    expect(stor).toMatchObject({ request: 'STOR /deep/er/n.txt', response: '226 Transfer complete', ok: true });
+    // A transfer's record counts the data connection too: the command line, then the 10 bytes.
+    expect(stor?.bytesOut).toBe(Buffer.byteLength('STOR /deep/er/n.txt\r\n') + 10);
+    const [retr, failedRetr] = records.filter((r) => r.request === 'RETR /deep/er/n.txt');
+    expect(retr?.ok).toBe(true);
+    expect(retr?.bytesIn).toBe(Buffer.byteLength(`${retr?.response}\r\n`) + 7); // resumed at 3
+    expect(failedRetr).toMatchObject({ ok: false, response: expect.stringMatching(/^550 /) });
+    expect(failedRetr?.bytesIn).toBe(Buffer.byteLength(`${failedRetr?.response}\r\n`));
+    const list = records.find((r) => /^(LIST|MLSD)\b/.test(r.request));
+    expect(list?.bytesIn).toBeGreaterThan(Buffer.byteLength(`${list?.response}\r\n`) + 'n.txt'.length);
+    // Every command has its record, in order: none is held back by a transfer.
+    expect(records.at(-1)?.request).toBe('BOGUS');
     expect(JSON.stringify(records)).not.toContain(PASS);
     await expect(fs.readdir(path.join(ftp.root, 'deep', 'er'))).resolves.toEqual([]);
   });
