@@ -38,12 +38,15 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+/** A duration under 10 ms in the tenths of a millisecond it is printed with, else undefined. */
+function shownTenths(ms: number): number | undefined {
+  return ms >= 0 && ms < 9.95 ? Math.round(ms * 10) : undefined;
+}
+
 function duration(ms: number): string {
-  if (ms >= 0 && ms < 9.95) {
-    // toFixed(1) by integer arithmetic: this runs once per record.
-    const tenths = Math.round(ms * 10);
-    return `${(tenths / 10) | 0}.${tenths % 10} ms`;
-  }
+  const tenths = shownTenths(ms);
+  // toFixed(1) by integer arithmetic: this runs once per record.
+  if (tenths !== undefined) return `${(tenths / 10) | 0}.${tenths % 10} ms`;
   return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
@@ -129,9 +132,8 @@ class PrettyBytes {
    * same bytes again and again: the last text is reused while both are the same.
    */
   #lineEnd(record: ExchangeRecord): string {
-    const ms = record.durationMs;
-    if (!(ms >= 0 && ms < 9.95)) return `${tail(record)}\n`;
-    const tenths = Math.round(ms * 10);
+    const tenths = shownTenths(record.durationMs);
+    if (tenths === undefined) return `${tail(record)}\n`;
     const bytes = record.bytesIn + record.bytesOut;
     if (tenths !== this.#tenths || bytes !== this.#bytes) {
       this.#tenths = tenths;
@@ -172,20 +174,18 @@ export function attachConsole(
   // Records wait as they are; they are formatted together when the turn's batch is written.
   const pending: ExchangeRecord[] = [];
   const pretty = format === 'pretty' ? new PrettyBytes() : undefined;
+  const line = pretty
+    ? (record: ExchangeRecord) => pretty.line(record)
+    : (record: ExchangeRecord) => `${fmt(record)}\n`;
   let scheduled: NodeJS.Immediate | undefined;
   const flush = () => {
     scheduled = undefined;
     if (pending.length === 0) return;
     let text = '';
-    if (pretty) {
-      for (const record of pending) text += pretty.line(record);
-      pending.length = 0;
-      stream.write(Buffer.from(text, 'latin1'));
-      return;
-    }
-    for (const record of pending) text += `${fmt(record)}\n`;
+    for (const record of pending) text += line(record);
     pending.length = 0;
-    stream.write(text);
+    // Pretty lines are already UTF-8 bytes (see PrettyBytes).
+    stream.write(pretty ? Buffer.from(text, 'latin1') : text);
   };
   const unsubscribe = log.subscribe((record) => {
     pending.push(record);
