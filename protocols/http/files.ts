@@ -12,7 +12,7 @@ import send from 'send';
 import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
 import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
 import { PathMemo } from './path-memo.js';
-import { checkRequestPath, isInside, openedPath, resolveInside, resolvesInside } from './path-sandbox.js';
+import { checkRequestPath, isInside, isStillInside, openedPath, resolveInside } from './path-sandbox.js';
 import { HttpError, sendError, sendJson, sendText } from './replies.js';
 import type { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
@@ -83,18 +83,15 @@ export class FileRoutes {
     delete ctx.req.headers['cache-control'];
     // send decodes the path it is given; hand it the encoded real path below the root.
     const stream = send(ctx.req, encoded, { root: realRoot, dotfiles: 'allow', index: false });
-    // send stats the file by name before it writes any header: a folder swapped for a symlink
-    // since the check above must not lend its size and dates to them (a HEAD never opens the file).
-    stream.on('file', (file: string) => {
-      if (!resolvesInside(realRoot, file)) ctx.abort('file left the root before its headers were sent');
-    });
-    if (plain)
-      stream.on('file', (file: string, stat: Stats) => {
-        if (stat.size > this.cache.maxFileBytes) return;
-        ctx.res.once('finish', () => {
-          if (ctx.res.statusCode === 200) void this.cache.remember(fullPath, file, ctx.res, stat);
-        });
+    stream.on('file', (file: string, stat: Stats) => {
+      // send stats the file by name before it writes any header: a folder swapped for a symlink
+      // since the check above must not lend its size and dates to them (a HEAD never opens the file).
+      if (!isStillInside(realRoot, file)) return ctx.abort('file left the root before its headers were sent');
+      if (!plain || stat.size > this.cache.maxFileBytes) return;
+      ctx.res.once('finish', () => {
+        if (ctx.res.statusCode === 200) void this.cache.remember(fullPath, file, ctx.res, stat);
       });
+    });
     // The file can shrink between send's stat and the read (rewritten in place, truncated): the
     // body then ends short of the Content-Length already sent. Left open, the connection would
     // keep the client waiting for bytes that never come, until a timeout; abort closes it.

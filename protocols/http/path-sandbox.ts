@@ -3,7 +3,7 @@
  * (refuses `..` in any spelling, backslashes, NUL, encoded separators), then a real-path check on
  * disk so a symlink cannot lead outside. A symlink swapped in between that check and the open is
  * caught on the open descriptor itself ({@link openedPath}); between that check and the `stat`
- * whose size and dates become the response headers, by checking again ({@link resolvesInside}).
+ * whose size and dates become the response headers, by checking again ({@link isStillInside}).
  * @module
  */
 import fsSync from 'node:fs';
@@ -95,7 +95,7 @@ export function openedPath(fd: number): string | undefined {
  * refuse every file replaced by rename while it is requested, which is the normal way files
  * change (FTP uploads, editors).
  */
-export function resolvesInside(realRoot: string, file: string): boolean {
+export function isStillInside(realRoot: string, file: string): boolean {
   try {
     return isInside(realRoot, fsSync.realpathSync(file));
   } catch {

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isInside, openedPath, resolvesInside } from '../../protocols/http/path-sandbox.js';
+import { isInside, isStillInside, openedPath } from '../../protocols/http/path-sandbox.js';
 import { startHttp, type TestHttp, waitForRecord } from './helpers.js';
 
 const SECRET = 'OUTSIDE-the-root-do-not-serve';
@@ -103,15 +103,15 @@ describe('/files when a folder becomes a symlink between the check and the open'
   });
 });
 
-describe('resolvesInside', () => {
+describe('isStillInside', () => {
   it('is true for a file inside, false through a symlink to the outside or for a missing file', async () => {
     const root = await fs.realpath(http.files);
     await fs.mkdir(path.join(http.files, 'stat-check'));
     await fs.writeFile(path.join(http.files, 'stat-check', 'a.txt'), 'inside');
     await fs.symlink(path.join(outside, 'dir'), path.join(http.files, 'stat-check', 'out'));
-    expect(resolvesInside(root, path.join(http.files, 'stat-check', 'a.txt'))).toBe(true);
-    expect(resolvesInside(root, path.join(http.files, 'stat-check', 'out', 'note.txt'))).toBe(false);
-    expect(resolvesInside(root, path.join(http.files, 'stat-check', 'missing.txt'))).toBe(false);
+    expect(isStillInside(root, path.join(http.files, 'stat-check', 'a.txt'))).toBe(true);
+    expect(isStillInside(root, path.join(http.files, 'stat-check', 'out', 'note.txt'))).toBe(false);
+    expect(isStillInside(root, path.join(http.files, 'stat-check', 'missing.txt'))).toBe(false);
   });
 });
 
