@@ -51,6 +51,7 @@ const TRANSFER_VERBS = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 
 
 interface Reply {
   readonly request: string;
+  readonly code: number;
   readonly line: string;
   readonly t0: number;
   readonly time: Date;
@@ -113,7 +114,14 @@ export class ClientRecorder {
   #reply(line: string): void {
     const code = Number(line.slice(0, 3));
     if (code < 200) return;
-    const reply: Reply = { request: this.#request, line, t0: this.#t0, time: this.#time, bytesOut: this.#bytesOut };
+    const reply: Reply = {
+      request: this.#request,
+      code,
+      line,
+      t0: this.#t0,
+      time: this.#time,
+      bytesOut: this.#bytesOut,
+    };
     this.#bytesOut = 0;
     const verb = /^\S+/.exec(reply.request)?.[0]?.toUpperCase() ?? '';
     if (this.#transferring && TRANSFER_VERBS.has(verb)) this.#held = reply;
@@ -121,7 +129,6 @@ export class ClientRecorder {
   }
 
   #add(reply: Reply, dataIn: number, dataOut: number): void {
-    const code = Number(reply.line.slice(0, 3));
     this.#log?.add({
       protocol: 'ftp',
       side: 'client',
@@ -130,7 +137,7 @@ export class ClientRecorder {
       peer: this.#peer,
       request: reply.request,
       response: reply.line,
-      ok: code < 400,
+      ok: reply.code < 400,
       bytesIn: Buffer.byteLength(reply.line) + 2 + dataIn,
       bytesOut: reply.bytesOut + dataOut,
       durationMs: elapsedMs(reply.t0),
