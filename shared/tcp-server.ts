@@ -22,7 +22,16 @@ export interface TcpServerOptions {
   readonly maxConnections?: number;
   /** Idle time before `onIdle`; default {@link IDLE_TIMEOUT_MS}. 0 disables. */
   readonly idleTimeoutMs?: number;
+  /** Sees each admitted connection before the protocol does (connection faults); default: serve at once. */
+  readonly gate?: ConnectionGate | undefined;
 }
+
+/**
+ * Decides when (or whether) an admitted connection reaches the protocol: `serve()` hands it over
+ * (now or later); a gate that never calls it keeps the connection away from the protocol, which
+ * still counts against the limit and still ends by the idle timeout or the client.
+ */
+export type ConnectionGate = (conn: TcpConnection, serve: () => void) => void;
 
 /** What a protocol plugs into the base. Every hook but `onConnection` is optional. */
 export interface TcpProtocolHandler {
@@ -156,6 +165,7 @@ export class TcpServer {
   readonly connections = new Set<TcpConnection>();
   #requestedPort: number;
   #handler: TcpProtocolHandler;
+  #gate: ConnectionGate | undefined;
   #server: net.Server;
   #state: TcpServerState = 'new';
   #nextId = 1;
@@ -168,6 +178,7 @@ export class TcpServer {
     this.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
     this.#handler = handler;
+    this.#gate = options.gate;
     this.#server = net.createServer({ noDelay: true }, (socket) => this.#accept(socket));
   }
 
@@ -261,6 +272,12 @@ export class TcpServer {
     });
     this.connections.add(conn);
     conn.once('close', () => this.connections.delete(conn));
+    if (this.#gate) this.#gate(conn, () => this.#serve(conn));
+    else this.#serve(conn);
+  }
+
+  #serve(conn: TcpConnection): void {
+    if (conn.closed) return;
     try {
       this.#handler.onConnection(conn);
     } catch (err) {
