@@ -66,7 +66,8 @@ function tail(record: ExchangeRecord): string {
  * `11:42:08.020  ftp   server  127.0.0.1:40022  RETR hello.txt           → 226 Transfer complete   2.1 ms  13 B`
  */
 export function formatPretty(record: ExchangeRecord): string {
-  return `${clock(record.time)}  ${leftColumns(record)} → ${pad(record.response, 22)}${tail(record)}`;
+  const line = `${clock(record.time)}  ${leftColumns(record)} → ${pad(record.response, 22)}${tail(record)}`;
+  return record.fault === undefined ? line : `${line}  [fault ${record.fault}]`;
 }
 
 const NON_ASCII = /[^\u0000-\u007f]/;
@@ -108,6 +109,8 @@ class PrettyBytes {
 
   /** One line, newline included. */
   line(record: ExchangeRecord): string {
+    // A changed exchange is rare: its line is made in full.
+    if (record.fault !== undefined) return `${utf8Bytes(formatPretty(record))}\n`;
     let c = this.#bySession.get(record.session);
     if (
       c === undefined ||

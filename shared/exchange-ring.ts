@@ -33,6 +33,8 @@ export class ExchangeRing {
   #peer: string[];
   #request: string[];
   #response: string[];
+  /** Fault notes; most records have none. */
+  #fault: (string | undefined)[];
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -50,6 +52,7 @@ export class ExchangeRing {
     this.#peer = new Array<string>(capacity).fill('');
     this.#request = new Array<string>(capacity).fill('');
     this.#response = new Array<string>(capacity).fill('');
+    this.#fault = new Array<string | undefined>(capacity).fill(undefined);
   }
 
   /** Records kept now (at most `capacity`). */
@@ -73,6 +76,7 @@ export class ExchangeRing {
     this.#peer[i] = record.peer;
     this.#request[i] = record.request;
     this.#response[i] = record.response;
+    this.#fault[i] = record.fault;
     if (this.#size < this.capacity) this.#size++;
     else this.#head = (this.#head + 1) % this.capacity;
   }
@@ -85,7 +89,7 @@ export class ExchangeRing {
   /** The `n`th kept record (0 is the oldest), rebuilt: a new object equal to the one added. */
   at(n: number): ExchangeRecord {
     const i = (this.#head + n) % this.capacity;
-    return {
+    const record: ExchangeRecord = {
       id: this.#id[i] as number,
       time: this.#time[i] as string,
       protocol: this.#protocol[i] as Protocol,
@@ -100,11 +104,15 @@ export class ExchangeRing {
       bytesOut: this.#bytesOut[i] as number,
       durationMs: this.#durationMs[i] as number,
     };
+    const fault = this.#fault[i];
+    if (fault !== undefined) (record as { fault?: string }).fault = fault;
+    return record;
   }
 
   /** Forgets every kept record, and the strings they held. */
   clear(): void {
     for (const column of [this.#time, this.#session, this.#peer, this.#request, this.#response]) column.fill('');
+    this.#fault.fill(undefined);
     this.#head = 0;
     this.#size = 0;
   }

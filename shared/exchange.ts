@@ -40,6 +40,8 @@ export interface ExchangeRecord {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly durationMs: number;
+  /** Set when a fault rule changed the exchange: `"<rule id>: <what was done>"` (SPEC.md, Faults). */
+  readonly fault?: string;
 }
 
 /**
@@ -138,6 +140,8 @@ export class ExchangeLog {
       bytesOut: input.bytesOut,
       durationMs: input.durationMs,
     };
+    // Only changed exchanges carry the field (the others keep one object shape).
+    if (input.fault !== undefined) (record as { fault?: string }).fault = oneLine(input.fault);
     this.#ring.push(record);
     const listeners = this.#listeners;
     for (let i = 0; i < listeners.length; i++) {

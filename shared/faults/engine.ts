@@ -160,14 +160,21 @@ export class FaultEngine extends EventEmitter<FaultEngineEvents> {
   /**
    * The first rule of `protocol` and `scope` that matches `facts` and fires, or undefined. Rules
    * are tried in the order they were added; the first that fires ends the search, so the rules
-   * after it do not see the exchange (their schedules do not advance).
+   * after it do not see the exchange (their schedules do not advance). `applies` lets the protocol
+   * pass over rules whose action means nothing for this exchange.
    */
-  decide(protocol: string, facts: ExchangeFacts, scope: FaultScope = 'exchange'): FaultHit | undefined {
+  decide(
+    protocol: string,
+    facts: ExchangeFacts,
+    scope: FaultScope = 'exchange',
+    applies?: (action: FaultAction) => boolean,
+  ): FaultHit | undefined {
     const rules = this.#index.get(`${protocol} ${scope}`);
     if (rules === undefined) return undefined;
     const now = this.#now();
     for (const rule of rules) {
-      if (!rule.matches(facts) || !rule.schedule.fire(now)) continue;
+      // A rule whose action cannot act on this exchange (TC=1 over TCP...) does not match it.
+      if (!rule.matches(facts) || (applies && !applies(rule.spec.action)) || !rule.schedule.fire(now)) continue;
       const hit: FaultHit = { ruleId: rule.id, action: rule.spec.action, note: rule.note };
       this.emit('hit', hit, protocol);
       return hit;

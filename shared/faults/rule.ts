@@ -190,3 +190,8 @@ export function describeAction(action: FaultAction): string {
   if (action.close) parts.push('close');
   return parts.join(', ');
 }
+
+/** "451 4.7.1 Try again later" → code 451 and its text (the text may be empty). */
+export function splitReply(reply: string): { code: number; text: string } {
+  return { code: Number(reply.slice(0, 3)), text: reply.slice(4) };
+}

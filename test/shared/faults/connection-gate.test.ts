@@ -47,8 +47,8 @@ describe('connection gate', () => {
 
   it('wraps the socket in toxics and notes the rule for the connection', async () => {
     const { port, server } = await start({ action: { latencyMs: 120, closeAfterBytes: 14 } });
-    const client = await RawClient.connect(port);
     const t0 = performance.now();
+    const client = await RawClient.connect(port);
     await client.waitFor(/^220 ready\r\n/);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(115);
     const [conn] = [...server.connections];
@@ -60,8 +60,8 @@ describe('connection gate', () => {
 
   it('holds the connection for delayMs, then serves it; peers that do not match are served at once', async () => {
     const { port } = await start({ match: { peer: '127.0.0.1' }, action: { delayMs: 150 } });
-    const client = await RawClient.connect(port);
     const t0 = performance.now();
+    const client = await RawClient.connect(port);
     await client.waitFor(/^220 ready/);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(145);
     const other = await start({ match: { peer: '127.0.0.2' }, action: { drop: true } });

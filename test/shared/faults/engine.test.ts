@@ -197,3 +197,34 @@ describe('changes while deciding', () => {
     expect(e.decide('path', {})).toBeUndefined();
   });
 });
+
+describe('the fault note in exchange records', () => {
+  it('is kept by the log, read back from the ring, and shown on the console line and in JSON', async () => {
+    const { ExchangeLog } = await import('../../../shared/exchange.js');
+    const { formatJson, formatPretty } = await import('../../../shared/exchange-format.js');
+    const log = new ExchangeLog({ capacity: 2 });
+    const base = {
+      protocol: 'smtp' as const,
+      side: 'server' as const,
+      transport: 'tcp' as const,
+      session: 'smtp-1',
+      peer: '127.0.0.1:1',
+      request: 'RCPT TO:<a@b.test>',
+      response: '451 Try again later',
+      ok: false,
+      bytesIn: 1,
+      bytesOut: 2,
+      durationMs: 0.1,
+    };
+    log.add({ ...base, fault: 'f1: reply 451 Try again later' });
+    log.add(base);
+    const [changed, plain] = log.toArray();
+    expect(changed?.fault).toBe('f1: reply 451 Try again later');
+    expect(plain && 'fault' in plain).toBe(false);
+    expect(formatPretty(changed!)).toMatch(/ {2}\[fault f1: reply 451 Try again later\]$/);
+    expect(JSON.parse(formatJson(changed!)).fault).toBe('f1: reply 451 Try again later');
+    log.add(base);
+    log.add(base);
+    expect(log.toArray().some((r) => r.fault !== undefined)).toBe(false);
+  });
+});
