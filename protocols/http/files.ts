@@ -1,5 +1,6 @@
 /**
- * `GET|HEAD /files/<path>`: the FTP root over HTTP. `send` does Range (206/416), ETag and
+ * `GET|HEAD /files/<path>`: the FTP root over HTTP. `send` does Range (206/416, with the fixes of
+ * range-rules.ts), ETag and
  * Last-Modified with 304, and Content-Type; this file keeps every path inside the root
  * (see path-sandbox.ts) and lists directories as HTML or, for `Accept: application/json`, JSON.
  * @module
@@ -13,6 +14,7 @@ import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
 import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
 import { PathMemo } from './path-memo.js';
 import { checkRequestPath, isInside, isStillInside, openedPath, resolveInside } from './path-sandbox.js';
+import { applyRangeRules } from './range-rules.js';
 import { HttpError, sendError, sendJson, sendText } from './replies.js';
 import type { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
@@ -87,6 +89,8 @@ export class FileRoutes {
       // send stats the file by name before it writes any header: a folder swapped for a symlink
       // since the check above must not lend its size and dates to them (a HEAD never opens the file).
       if (!isStillInside(realRoot, file)) return ctx.abort('file left the root before its headers were sent');
+      // send reads Range and If-Range only after this event, with the size now known.
+      if (!plain) applyRangeRules(ctx.req.headers, stat.size);
       if (!plain || stat.size > this.cache.maxFileBytes) return;
       ctx.res.once('finish', () => {
         if (ctx.res.statusCode === 200) void this.cache.remember(fullPath, file, ctx.res, stat);

@@ -90,3 +90,42 @@ describe('curl', () => {
     }
   });
 });
+
+describe('curl and the Range rules of RFC 9110', () => {
+  it('answers If-Range with a weak entity tag with 200 and the whole file (§13.1.5: strong match only)', async () => {
+    const head = await curl('-I', `${http.url}/files/a.txt`);
+    const etag = /\r\nETag: ([^\r]+)\r\n/i.exec(head.stdout)?.[1] ?? '';
+    expect(etag).toMatch(/^W\//);
+    for (const tag of [etag, 'W/"anything"']) {
+      const { stdout } = await curl('-D', '-', '-r', '0-4', '-H', `If-Range: ${tag}`, `${http.url}/files/a.txt`);
+      expect(stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(stdout).not.toMatch(/\r\nContent-Range:/i);
+      expect(stdout.endsWith('\r\n\r\nhello world\n')).toBe(true);
+    }
+  });
+
+  it('still answers 206 for If-Range with the current Last-Modified date', async () => {
+    const head = await curl('-I', `${http.url}/files/a.txt`);
+    const lastModified = /\r\nLast-Modified: ([^\r]+)\r\n/i.exec(head.stdout)?.[1] ?? '';
+    const { stdout } = await curl('-D', '-', '-r', '6-', '-H', `If-Range: ${lastModified}`, `${http.url}/files/a.txt`);
+    expect(stdout).toMatch(/^HTTP\/1\.1 206 /);
+    expect(stdout.endsWith('\r\n\r\nworld\n')).toBe(true);
+  });
+
+  it('serves the whole file for a suffix range longer than it (-r -N, §14.1.3)', async () => {
+    const { stdout } = await curl('-D', '-', '-r', '-500', `${http.url}/files/a.txt`);
+    expect(stdout).toMatch(/^HTTP\/1\.1 206 Partial Content\r\n/);
+    expect(stdout).toMatch(/\r\nContent-Range: bytes 0-11\/12\r\n/i);
+    expect(stdout.endsWith('\r\n\r\nhello world\n')).toBe(true);
+    const inside = await curl('-D', '-', '-r', '-6', `${http.url}/files/a.txt`);
+    expect(inside.stdout).toMatch(/\r\nContent-Range: bytes 6-11\/12\r\n/i);
+    expect(inside.stdout.endsWith('\r\n\r\nworld\n')).toBe(true);
+  });
+
+  it('keeps a zero-length suffix and a start past the end unsatisfiable (416)', async () => {
+    for (const range of ['-0', '50-']) {
+      const { stdout } = await curl('-o', '/dev/null', '-w', '%{http_code}', '-r', range, `${http.url}/files/a.txt`);
+      expect(stdout).toBe('416');
+    }
+  });
+});
