@@ -77,23 +77,24 @@ export class FtpService implements Service {
     return this.server.close(options);
   }
 
-  /** Reads a file of the served tree (`/a/b.txt` or `a/b.txt`). */
-  readFile(file: string): Promise<Buffer> {
+  /** Reads a file of the served tree (`/a/b.txt` or `a/b.txt`). A path leaving the root rejects. */
+  async readFile(file: string): Promise<Buffer> {
     return fs.readFile(this.#real(file));
   }
 
-  /** Writes a file into the served tree, creating folders as needed. */
+  /** Writes a file into the served tree, creating folders as needed. A path leaving the root rejects. */
   async writeFile(file: string, data: string | Uint8Array): Promise<void> {
     const real = this.#real(file);
     await fs.mkdir(path.dirname(real), { recursive: true });
     await fs.writeFile(real, data);
   }
 
-  /** Entries of a folder of the served tree (default the root). */
-  list(dir = '/'): Promise<EntryInfo[]> {
+  /** Entries of a folder of the served tree (default the root). A path leaving the root rejects. */
+  async list(dir = '/'): Promise<EntryInfo[]> {
     return readEntries(this.server.sandbox, this.#real(dir));
   }
 
+  /** Throws for a path that leaves the root: callers are async, so that becomes their rejection. */
   #real(file: string): string {
     const parts = file.split('/').filter((p) => p !== '' && p !== '.');
     if (parts.includes('..')) throw new Error(`path must stay inside the FTP root: ${file}`);

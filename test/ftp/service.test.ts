@@ -16,7 +16,12 @@ describe('FtpService via startSuite', () => {
     expect(ftp.root.endsWith('files')).toBe(true);
     await ftp.writeFile('/dir/seed.txt', 'seeded');
     expect((await ftp.list('dir')).map((e) => e.name)).toEqual(['seed.txt']);
-    expect(() => ftp.list('../..')).toThrow(/inside the FTP root/);
+    // Rejections, not synchronous throws, so `.catch()` and `await` both see them.
+    for (const escape of [() => ftp.list('../..'), () => ftp.readFile('../x'), () => ftp.writeFile('a/../../x', 'x')]) {
+      const pending = escape();
+      expect(pending).toBeInstanceOf(Promise);
+      await expect(pending).rejects.toThrow(/inside the FTP root/);
+    }
     const r = await python(
       ftp.port,
       `
