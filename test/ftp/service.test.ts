@@ -17,8 +17,12 @@ describe('FtpService via startSuite', () => {
     await ftp.writeFile('/dir/seed.txt', 'seeded');
     expect((await ftp.list('dir')).map((e) => e.name)).toEqual(['seed.txt']);
     // Rejections, not synchronous throws, so `.catch()` and `await` both see them.
-    for (const escape of [() => ftp.list('../..'), () => ftp.readFile('../x'), () => ftp.writeFile('a/../../x', 'x')]) {
-      const pending = escape();
+    for (const outside of [
+      () => ftp.list('../..'),
+      () => ftp.readFile('../x'),
+      () => ftp.writeFile('a/../../x', 'x'),
+    ]) {
+      const pending = outside();
       expect(pending).toBeInstanceOf(Promise);
       await expect(pending).rejects.toThrow(/inside the FTP root/);
     }

@@ -38,12 +38,11 @@ describe('TcpServer', () => {
     const port = await server.listen();
     const client = await RawClient.connect(port);
     await client.waitFor(/^220 /);
-    client.send('SLOW 5000\r\n');
+    // An exchange far longer than any test timeout: close() can only resolve by destroying it.
+    client.send('SLOW 600000\r\n');
     await new Promise((r) => setTimeout(r, 50));
-    const t0 = Date.now();
     await server.close({ graceMs: 200 });
-    expect(Date.now() - t0).toBeLessThan(2_000);
-    expect(await client.closedWithin(1_000)).toBe(true);
+    await client.closed;
     expect(client.text).not.toMatch(/slow done/);
   });
 
