@@ -11,10 +11,19 @@ import { MAX_LINE_LENGTH } from './limits.js';
 export interface LineReaderOptions {
   /** Longest line in bytes, without its terminator; default {@link MAX_LINE_LENGTH}. */
   readonly maxLineLength?: number;
+  /**
+   * Read the stream as a Telnet NVT (RFC 854), as an FTP control connection is (RFC 959 §4.1.3):
+   * a bare CR ends a line too (the LF or NUL right after it, even in a later chunk, is part of that
+   * end), and Telnet commands (IAC …) are removed before decoding. Default false.
+   *
+   * Why the bare CR: a client that sends `ABOR\r\n` as TCP urgent data (Python's ftplib `abort()`)
+   * loses the urgent byte, its LF, on Linux; waiting for that LF would never answer the ABOR.
+   */
+  readonly telnet?: boolean;
 }
 
 /**
- * A line (CRLF or bare LF stripped, decoded as UTF-8), or the overflow error once per over-long
+ * A line (CRLF or bare LF stripped, and in Telnet mode a bare CR; decoded as UTF-8), or the overflow error once per over-long
  * line; the rest of that line is discarded up to its terminator.
  */
 export type LineEvent = { readonly line: string; readonly error?: undefined } | { readonly error: LineTooLongError };
@@ -22,6 +31,43 @@ export type LineHandler = (event: LineEvent) => void | Promise<void>;
 
 const LF = 0x0a;
 const CR = 0x0d;
+const NUL = 0x00;
+/** Telnet "interpret as command" (RFC 854). */
+const IAC = 0xff;
+/** WILL, WONT, DO, DONT: commands followed by an option byte (RFC 854). */
+const WILL = 0xfb;
+const DONT = 0xfe;
+
+/** Where the next line ends: the first LF, or in Telnet mode the first CR or LF; -1 for none yet. */
+function lineEnd(chunk: Buffer, from: number, telnet: boolean): number {
+  const lf = chunk.indexOf(LF, from);
+  if (!telnet) return lf;
+  const cr = chunk.indexOf(CR, from);
+  if (cr === -1) return lf;
+  return lf === -1 ? cr : Math.min(cr, lf);
+}
+
+/**
+ * A line with its Telnet commands removed (RFC 854): `IAC IAC` is a data byte 255, `IAC WILL|WONT|
+ * DO|DONT opt` three bytes of negotiation, any other `IAC x` (IP, DM, AYT...) two bytes. The Synch
+ * an FTP client sends before ABOR (RFC 959 §4.1.3: IAC IP, IAC DM) thus never reaches the command.
+ */
+export function stripTelnet(line: Buffer): Buffer {
+  if (line.indexOf(IAC) === -1) return line;
+  const out = Buffer.allocUnsafe(line.length);
+  let n = 0;
+  for (let i = 0; i < line.length; i++) {
+    const b = line[i] as number;
+    if (b !== IAC) {
+      out[n++] = b;
+      continue;
+    }
+    const next = line[i + 1];
+    if (next === IAC) out[n++] = IAC;
+    i += next !== undefined && next >= WILL && next <= DONT ? 2 : 1;
+  }
+  return out.subarray(0, n);
+}
 
 export class LineReader extends Writable {
   readonly maxLineLength: number;
@@ -29,11 +75,15 @@ export class LineReader extends Writable {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #discarding = false;
+  readonly #telnet: boolean;
+  /** Telnet mode: the last line ended in a CR at the end of a chunk; an LF or NUL first in the next belongs to it. */
+  #afterCr = false;
 
   constructor(handler: LineHandler, options: LineReaderOptions = {}) {
     super({ decodeStrings: true });
     this.#handler = handler;
     this.maxLineLength = options.maxLineLength ?? MAX_LINE_LENGTH;
+    this.#telnet = options.telnet ?? false;
   }
 
   /** Bytes held for a line not yet terminated (bounded by maxLineLength + 1). */
@@ -50,14 +100,23 @@ export class LineReader extends Writable {
 
   async #consume(chunk: Buffer): Promise<void> {
     let start = 0;
+    if (this.#afterCr && chunk.length > 0) {
+      this.#afterCr = false;
+      if (chunk[0] === LF || chunk[0] === NUL) start = 1;
+    }
     while (start < chunk.length) {
-      const nl = chunk.indexOf(LF, start);
-      if (nl === -1) {
+      const end = lineEnd(chunk, start, this.#telnet);
+      if (end === -1) {
         await this.#hold(chunk.subarray(start));
         return;
       }
-      const piece = chunk.subarray(start, nl);
-      start = nl + 1;
+      const piece = chunk.subarray(start, end);
+      start = end + 1;
+      if (chunk[end] === CR) {
+        // Telnet mode only (lineEnd stops at a CR nowhere else): CR LF and CR NUL are one end of line.
+        if (start === chunk.length) this.#afterCr = true;
+        else if (chunk[start] === LF || chunk[start] === NUL) start++;
+      }
       if (this.#discarding) {
         this.#discarding = false;
         continue;
@@ -70,6 +129,7 @@ export class LineReader extends Writable {
         await this.#handler({ error: new LineTooLongError(this.maxLineLength) });
         continue;
       }
+      if (this.#telnet) line = stripTelnet(line);
       await this.#handler({ line: line.toString('utf8') });
       if (this.destroyed) return;
     }

@@ -101,7 +101,11 @@ export class FtpSession {
   constructor(conn: TcpConnection, host: SessionHost) {
     this.conn = conn;
     this.host = host;
-    this.#reader = new LineReader((event) => this.#onLine(event), { maxLineLength: host.options.maxLineLength });
+    // The control connection is a Telnet NVT (RFC 959 §4.1.3): bare CR ends a command, IAC commands go.
+    this.#reader = new LineReader((event) => this.#onLine(event), {
+      maxLineLength: host.options.maxLineLength,
+      telnet: true,
+    });
     this.#reader.on('error', () => conn.close());
     conn.socket.pipe(this.#reader);
     conn.once('close', () => this.#onClose());
@@ -200,12 +204,7 @@ export class FtpSession {
       this.conn.end();
       return;
     }
-    // A bare CR separates commands too: a client sending ABOR as TCP urgent data may lose the LF.
-    for (const line of event.line.split('\r')) {
-      if (line.trim() === '' && event.line !== '') continue;
-      await this.#command(line);
-      if (this.conn.closed) return;
-    }
+    await this.#command(event.line);
   }
 
   async #command(line: string): Promise<void> {

@@ -18,7 +18,7 @@ const SUFFIX_RANGE = /^\s*bytes\s*=\s*-\s*(\d+)\s*$/i;
  */
 export function applyRangeRules(headers: IncomingHttpHeaders, size: number): void {
   const ifRange = headers['if-range'];
-  if (ifRange !== undefined && /^\s*W\//.test(ifRange)) {
+  if (ifRange !== undefined && /^\s*W\//.test(String(ifRange))) {
     delete headers.range;
     delete headers['if-range'];
     return;

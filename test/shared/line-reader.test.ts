@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type LineEvent, LineReader } from '../../shared/line-reader.js';
+import { type LineEvent, LineReader, stripTelnet } from '../../shared/line-reader.js';
 
-async function feed(chunks: Buffer[], maxLineLength = 100): Promise<string[]> {
+async function feed(chunks: Buffer[], maxLineLength = 100, telnet = false): Promise<string[]> {
   const out: string[] = [];
   const reader = new LineReader(
     (e: LineEvent) => {
       out.push(e.error ? `!${e.error.code}` : e.line);
     },
-    { maxLineLength },
+    { maxLineLength, telnet },
   );
   for (const c of chunks) await new Promise<void>((r) => reader.write(c, () => r()));
   return out;
@@ -60,5 +60,62 @@ describe('LineReader', () => {
     });
     await new Promise<void>((r) => reader.write(Buffer.from('a\nb\n'), () => r()));
     expect(order).toEqual(['start a', 'end a', 'start b', 'end b']);
+  });
+
+  describe('Telnet mode (RFC 854, as FTP reads its control connection)', () => {
+    // IAC IP IAC DM before ABOR (RFC 959 §4.1.3), a bare CR, CR NUL, a WILL negotiation, IAC IAC.
+    const telnetInput = Buffer.concat([
+      Buffer.from('USER anna\r\n'),
+      Buffer.from([0xff, 0xf4, 0xff, 0xf2]),
+      Buffer.from('ABOR\r'),
+      Buffer.from('PWD\r\0NOOP\n'),
+      Buffer.from([0xff, 0xfb, 0x01]),
+      Buffer.from('STAT\r\n'),
+      Buffer.from('x'),
+      Buffer.from([0xff, 0xff]),
+      Buffer.from('y\r\n'),
+    ]);
+    const telnetLines = ['USER anna', 'ABOR', 'PWD', 'NOOP', 'STAT', `x${Buffer.from([0xff]).toString('utf8')}y`];
+
+    it('ends lines at CR LF, a bare CR, CR NUL and LF, and removes Telnet commands', async () => {
+      expect(await feed([telnetInput], 100, true)).toEqual(telnetLines);
+    });
+
+    it('gives the same lines when the input is split at every byte boundary', async () => {
+      for (let i = 1; i < telnetInput.length; i++) {
+        expect(await feed([telnetInput.subarray(0, i), telnetInput.subarray(i)], 100, true)).toEqual(telnetLines);
+      }
+      expect(
+        await feed(
+          [...telnetInput].map((b) => Buffer.from([b])),
+          100,
+          true,
+        ),
+      ).toEqual(telnetLines);
+    });
+
+    it('answers a line that ends in a CR with nothing after it (an urgent ABOR whose LF was lost)', async () => {
+      expect(await feed([Buffer.from('ABOR\r')], 100, true)).toEqual(['ABOR']);
+      // Outside Telnet mode the same bytes wait for their LF.
+      expect(await feed([Buffer.from('ABOR\r')])).toEqual([]);
+    });
+
+    it('still reports an over-long line once and resumes at the next end of line', async () => {
+      const long = Buffer.from(`${'x'.repeat(50)}\rOK\r\n`);
+      expect(await feed([long], 20, true)).toEqual(['!MS_LINE_TOO_LONG', 'OK']);
+      expect(
+        await feed(
+          [...long].map((b) => Buffer.from([b])),
+          20,
+          true,
+        ),
+      ).toEqual(['!MS_LINE_TOO_LONG', 'OK']);
+    });
+
+    it('stripTelnet keeps bytes without IAC untouched', () => {
+      const plain = Buffer.from('RETR naïve.txt');
+      expect(stripTelnet(plain)).toBe(plain);
+      expect(stripTelnet(Buffer.from([0x41, 0xff]))).toEqual(Buffer.from('A'));
+    });
   });
 });
