@@ -5,7 +5,7 @@
  */
 import { errorMessage } from '../shared/errors.js';
 import { ExchangeLog } from '../shared/exchange.js';
-import { attachConsole } from '../shared/exchange-format.js';
+import { attachConsole, colorFor } from '../shared/exchange-format.js';
 import { CLOSE_GRACE_MS } from '../shared/limits.js';
 import { readyLine } from '../shared/service.js';
 import { resolveConfig } from '../suite/config.js';
@@ -25,7 +25,8 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     const config = resolveConfig(...args.layers);
     const log = new ExchangeLog();
     // The timeline goes to stderr so stdout carries only the ready lines scripts wait for.
-    attachConsole(log, io.stderr, config.log, { batch: true });
+    // Failures in red on a terminal, unless NO_COLOR is set.
+    attachConsole(log, io.stderr, config.log, { batch: true, color: colorFor(io.stderr) });
     running = await startServices(config, log);
     // Ready lines only once every service is up: a script waiting for them never sees a
     // service that is about to be closed again because another one failed to start.

@@ -65,9 +65,22 @@ function tail(record: ExchangeRecord): string {
  * One timeline line:
  * `11:42:08.020  ftp   server  127.0.0.1:40022  RETR hello.txt           → 226 Transfer complete   2.1 ms  13 B`
  */
-export function formatPretty(record: ExchangeRecord): string {
-  const line = `${clock(record.time)}  ${leftColumns(record)} → ${pad(record.response, 22)}${tail(record)}`;
-  return record.fault === undefined ? line : `${line}  [fault ${record.fault}]`;
+export function formatPretty(record: ExchangeRecord, options: { readonly color?: boolean } = {}): string {
+  const plain = `${clock(record.time)}  ${leftColumns(record)} → ${pad(record.response, 22)}${tail(record)}`;
+  const line = record.fault === undefined ? plain : `${plain}  [fault ${record.fault}]`;
+  return options.color && !record.ok ? `${FAILED}${line}${RESET}` : line;
+}
+
+/** SGR red and reset (ECMA-48): a failed exchange stands out in a terminal's timeline. */
+const FAILED = '\x1b[31m';
+const RESET = '\x1b[0m';
+
+/**
+ * Whether a timeline written to `stream` should be coloured: only on a terminal, and never when
+ * `NO_COLOR` is set to anything non-empty (https://no-color.org), so pipes and log files stay plain.
+ */
+export function colorFor(stream: { readonly isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && !env['NO_COLOR'];
 }
 
 const NON_ASCII = /[^\u0000-\u007f]/;
@@ -101,7 +114,12 @@ interface Columns {
  * the record's texts stay the same.
  */
 class PrettyBytes {
+  readonly #color: boolean;
   #bySession = new Map<string, Columns>();
+
+  constructor(color: boolean) {
+    this.#color = color;
+  }
   /** The last end of line: duration (in tenths of a millisecond), bytes, and the text. */
   #tenths = -1;
   #bytes = -1;
@@ -110,7 +128,7 @@ class PrettyBytes {
   /** One line, newline included. */
   line(record: ExchangeRecord): string {
     // A changed exchange is rare: its line is made in full.
-    if (record.fault !== undefined) return `${utf8Bytes(formatPretty(record))}\n`;
+    if (record.fault !== undefined) return `${utf8Bytes(formatPretty(record, { color: this.#color }))}\n`;
     let c = this.#bySession.get(record.session);
     if (
       c === undefined ||
@@ -127,6 +145,8 @@ class PrettyBytes {
       if (this.#bySession.size >= REMEMBERED_SESSIONS) this.#bySession.clear();
       this.#bySession.set(record.session, c);
     }
+    if (this.#color && !record.ok)
+      return `${FAILED}${clock(record.time)}  ${c.bytes}${this.#lineEnd(record).slice(0, -1)}${RESET}\n`;
     return `${clock(record.time)}  ${c.bytes}${this.#lineEnd(record)}`;
   }
 
@@ -159,6 +179,8 @@ export interface ConsoleOptions {
    * turn they were made in; detaching flushes. Default false.
    */
   readonly batch?: boolean;
+  /** Pretty format only: failed exchanges in red (see {@link colorFor}). Default false. */
+  readonly color?: boolean;
 }
 
 /** Writes every future record of `log` to `stream` in `format`; returns the detach function. */
@@ -168,7 +190,8 @@ export function attachConsole(
   format: LogFormat,
   options: ConsoleOptions = {},
 ): () => void {
-  const fmt = format === 'json' ? formatJson : formatPretty;
+  const color = options.color === true && format === 'pretty';
+  const fmt = format === 'json' ? formatJson : (record: ExchangeRecord) => formatPretty(record, { color });
   if (!options.batch) {
     return log.subscribe((record) => {
       stream.write(`${fmt(record)}\n`);
@@ -176,7 +199,7 @@ export function attachConsole(
   }
   // Records wait as they are; they are formatted together when the turn's batch is written.
   const pending: ExchangeRecord[] = [];
-  const pretty = format === 'pretty' ? new PrettyBytes() : undefined;
+  const pretty = format === 'pretty' ? new PrettyBytes(color) : undefined;
   const line = pretty
     ? (record: ExchangeRecord) => pretty.line(record)
     : (record: ExchangeRecord) => `${fmt(record)}\n`;

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type ExchangeInput, ExchangeLog, oneLine } from '../../shared/exchange.js';
-import { attachConsole, formatJson, formatPretty } from '../../shared/exchange-format.js';
+import { attachConsole, colorFor, formatJson, formatPretty } from '../../shared/exchange-format.js';
 
 const base: ExchangeInput = {
   protocol: 'ftp',
@@ -262,5 +262,37 @@ describe('attachConsole', () => {
     await new Promise((r) => setImmediate(r));
     expect(chunks).toHaveLength(1);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(records.map((r) => `${formatPretty(r)}\n`).join(''));
+  });
+
+  it('colours failed exchanges red when asked, batched or not, and leaves the rest plain', async () => {
+    for (const batch of [false, true]) {
+      const log = new ExchangeLog();
+      const { writes, stream } = sink();
+      const detach = attachConsole(log, stream, 'pretty', { batch, color: true });
+      const good = log.add({ ...base, session: 's-1' });
+      const bad = log.add({ ...base, session: 's-1', response: '550 No such file', ok: false });
+      await new Promise((r) => setImmediate(r));
+      detach();
+      const lines = writes
+        .join('')
+        .split('\n')
+        .filter((l) => l !== '');
+      expect(lines).toEqual([formatPretty(good), `\x1b[31m${formatPretty(bad)}\x1b[0m`]);
+      expect(formatPretty(bad, { color: true })).toBe(lines[1]);
+    }
+    // JSON lines never carry colour codes.
+    const log = new ExchangeLog();
+    const { writes, stream } = sink();
+    attachConsole(log, stream, 'json', { color: true });
+    log.add({ ...base, ok: false });
+    expect(writes[0]).not.toContain('\x1b');
+  });
+
+  it('colours only a terminal, and never with NO_COLOR set', () => {
+    expect(colorFor({ isTTY: true }, {})).toBe(true);
+    expect(colorFor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(colorFor({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
+    expect(colorFor({ isTTY: false }, {})).toBe(false);
+    expect(colorFor({}, {})).toBe(false);
   });
 });
