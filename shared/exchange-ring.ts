@@ -13,7 +13,7 @@
  * are rebuilt when they are read, which is rare by comparison.
  * @module
  */
-import type { ExchangeRecord, Protocol, Side, Transport } from './exchange.js';
+import type { ExchangeRecord, Protocol, Side, Transport } from './exchange-record.js';
 
 export class ExchangeRing {
   readonly capacity: number;

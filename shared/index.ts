@@ -3,12 +3,15 @@
  * It knows no protocol verbs.
  * @module
  */
+export * from './account.js';
 export * from './errors.js';
 export * from './exchange.js';
 export * from './exchange-format.js';
 export * from './limits.js';
 export * from './line-reader.js';
 export * from './net-util.js';
+export * from './options.js';
+export * from './port-range.js';
 export * from './service.js';
 export * from './tcp-server.js';
 export * from './tls.js';
