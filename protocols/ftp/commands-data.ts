@@ -7,10 +7,9 @@ import net from 'node:net';
 import { errorMessage } from '../../shared/errors.js';
 import { normalizeAddress } from '../../shared/net-util.js';
 import { formatEpsv, formatPasv, type HostPort, parseEprtArg, parsePortArg } from './command-parser.js';
-import type { CommandTable } from './commands.js';
 import { PassiveListener, refuseActiveTarget } from './data-channel.js';
 import { type Reply, reply } from './replies.js';
-import type { FtpSession } from './session.js';
+import type { CommandTable, FtpSession } from './session.js';
 
 async function openPassive(s: FtpSession, format: (port: number) => Reply): Promise<Reply> {
   s.clearDataSetup();

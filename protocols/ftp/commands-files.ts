@@ -5,11 +5,10 @@
  */
 import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
-import type { CommandSpec, CommandTable } from './commands.js';
 import { type EntryInfo, formatFacts, formatTimeVal } from './list-format.js';
 import { quotePath, reply } from './replies.js';
 import { virtualPath } from './sandbox.js';
-import type { FtpSession } from './session.js';
+import type { CommandSpec, CommandTable, FtpSession } from './session.js';
 
 /** What the listing formats need from a `stat`. */
 export function entryInfo(name: string, stats: Stats): EntryInfo {

@@ -5,10 +5,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CommandTable } from './commands.js';
 import { mlstFeature, selectFacts } from './list-format.js';
 import { reply } from './replies.js';
-import type { FtpSession } from './session.js';
+import type { CommandTable, FtpSession } from './session.js';
 
 /** User names that mean the anonymous, read-only login. */
 export const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);

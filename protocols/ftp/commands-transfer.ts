@@ -16,13 +16,12 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stripListOptions } from './command-parser.js';
-import type { CommandSpec, CommandTable } from './commands.js';
 import { entryInfo } from './commands-files.js';
 import { DataChannelError } from './data-channel.js';
 import { SEND_CHUNK_BYTES, sendFile } from './file-sender.js';
 import { formatListing, type ListingKind, readEntries } from './listing.js';
 import { reply } from './replies.js';
-import type { FtpSession, Outcome, TransferJob } from './session.js';
+import type { CommandSpec, CommandTable, FtpSession, Outcome, TransferJob } from './session.js';
 
 /** Read size for RETR: large chunks keep per-chunk overhead low on fast links. */
 export const RETR_CHUNK_BYTES = SEND_CHUNK_BYTES;

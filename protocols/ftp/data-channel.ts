@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { MinisuiteError } from '../../shared/errors.js';
 import { normalizeAddress } from '../../shared/net-util.js';
-import type { PortRange } from '../../suite/config.js';
+import type { PortRange } from '../../shared/port-range.js';
 import type { HostPort } from './command-parser.js';
 
 /** How long we wait for the client to open (passive) or accept (active) a data connection. */

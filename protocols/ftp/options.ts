@@ -2,10 +2,12 @@
  * Options of the FTP server: every limit is a named constant and an option.
  * @module
  */
+
+import type { Account } from '../../shared/account.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
 import { CLOSE_GRACE_MS, IDLE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_LINE_LENGTH } from '../../shared/limits.js';
+import type { PortRange } from '../../shared/port-range.js';
 import type { TlsMaterial } from '../../shared/tls.js';
-import type { Account, PortRange } from '../../suite/config.js';
 import { DATA_CONNECT_TIMEOUT_MS } from './data-channel.js';
 
 /** Consecutive bad commands (unknown, bad syntax) before the server says 421 and hangs up. */
@@ -51,6 +53,12 @@ export interface FtpServerOptions {
   /** Folder for uploads in progress (same file system as root); default `<root>/../.ftp-uploads`. */
   readonly uploadDir?: string;
 }
+
+/**
+ * What {@link FtpService} takes: the server's options without those the runner provides (the
+ * folders live in the data root; host, log and TLS come from the service context).
+ */
+export type FtpServiceOptions = Omit<FtpServerOptions, 'root' | 'uploadDir' | 'host' | 'tls' | 'log'>;
 
 /** Options with defaults applied. */
 export type ResolvedFtpOptions = Required<Omit<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log'>> &

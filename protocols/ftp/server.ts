@@ -9,6 +9,7 @@ import type tls from 'node:tls';
 import { MinisuiteError } from '../../shared/errors.js';
 import { TcpServer } from '../../shared/tcp-server.js';
 import { createServerContext } from '../../shared/tls.js';
+import { COMMANDS } from './commands.js';
 import { FTP_CLOSE_GRACE_MS, FTP_DEFAULTS, type FtpServerOptions, type ResolvedFtpOptions } from './options.js';
 import { formatReply, reply } from './replies.js';
 import { Sandbox } from './sandbox.js';
@@ -42,6 +43,7 @@ export class FtpServer {
             sandbox,
             secureContext: this.#secureContext,
             uploadDir: this.options.uploadDir,
+            commands: COMMANDS,
           });
         },
         onRejected: (socket) => {

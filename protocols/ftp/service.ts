@@ -1,43 +1,29 @@
 /**
- * The ftp service as the CLI and startSuite run it, with helpers for tests on the served root.
- *
- * Passive ports: the configured range is used, skipping ports in use. When the control port is 0
- * (startSuite, tests) and the range is the default one, passive ports are any free port too, so
- * parallel suites never compete for the 50000-50100 range. Give an explicit other range to keep
- * a range with a control port of 0.
+ * The ftp service as the CLI and startSuite run it, with helpers for tests on the served root:
+ * the {@link FtpServer} on `DATA/files`, uploads in progress in `DATA/ftp-uploads`.
  * @module
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { urlHost } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
-import { DEFAULT_CONFIG, type PortRange, type SuiteConfig } from '../../suite/config.js';
 import type { EntryInfo } from './list-format.js';
 import { readEntries } from './listing.js';
+import type { FtpServiceOptions } from './options.js';
 import { FtpServer } from './server.js';
-
-function isDefaultRange(range: PortRange): boolean {
-  return range.from === DEFAULT_CONFIG.ftp.pasvPorts.from && range.to === DEFAULT_CONFIG.ftp.pasvPorts.to;
-}
 
 export class FtpService implements Service {
   readonly protocol = 'ftp' as const;
   readonly server: FtpServer;
   #host: string;
 
-  constructor(ctx: ServiceContext, config: SuiteConfig) {
+  constructor(ctx: ServiceContext, options: FtpServiceOptions = {}) {
     this.#host = ctx.host;
-    const ftp = config.ftp;
-    const anyPasvPort = ftp.port === 0 && isDefaultRange(ftp.pasvPorts);
     this.server = new FtpServer({
+      ...options,
       root: path.join(ctx.dataDir, 'files'),
       uploadDir: path.join(ctx.dataDir, 'ftp-uploads'),
       host: ctx.host,
-      port: ftp.port,
-      users: ftp.users,
-      anonymous: ftp.anonymous,
-      ...(anyPasvPort ? {} : { pasvPorts: ftp.pasvPorts }),
-      ...(ftp.pasvAddress !== undefined ? { pasvAddress: ftp.pasvAddress } : {}),
       ...(ctx.tls ? { tls: ctx.tls } : {}),
       log: ctx.log,
     });

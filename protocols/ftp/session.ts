@@ -13,7 +13,6 @@ import { type LineEvent, LineReader } from '../../shared/line-reader.js';
 import type { TcpConnection } from '../../shared/tcp-server.js';
 import { upgradeServerSocket } from '../../shared/tls.js';
 import { type HostPort, parseCommand } from './command-parser.js';
-import { COMMANDS } from './commands.js';
 import { connectActive, DataChannelError, type PassiveListener } from './data-channel.js';
 import { failureReply } from './failures.js';
 import { MLST_FACTS, type MlstFact } from './list-format.js';
@@ -31,6 +30,8 @@ export interface SessionHost {
   readonly secureContext: tls.SecureContext | undefined;
   /** Folder for STOR temporary files. */
   readonly uploadDir: string;
+  /** The verbs the server knows; given by the server, so this module depends on no handler. */
+  readonly commands: CommandTable;
 }
 
 /** Moves data over an open data connection; resolves with the final reply (226...). */
@@ -51,6 +52,19 @@ export interface TransferContext {
 }
 
 export type Outcome = Reply | TransferJob;
+
+/** One verb of the command table (`commands.ts` assembles it from `commands-*.ts`). */
+export interface CommandSpec {
+  readonly handler: (session: FtpSession, arg: string) => Outcome | Promise<Outcome>;
+  /** Needs a logged-in user; default true (RFC 959: 530 before login). */
+  readonly auth?: boolean;
+  /** Changes the file system: refused (550) for the read-only anonymous login. */
+  readonly write?: boolean;
+  /** 'required': an empty argument gets 501. */
+  readonly arg?: 'required';
+}
+
+export type CommandTable = Readonly<Record<string, CommandSpec>>;
 
 export interface Account {
   readonly name: string;
@@ -215,7 +229,7 @@ export class FtpSession {
     const bytesIn = Buffer.byteLength(line) + 2;
     if (this.#transfer && !DURING_TRANSFER.has(verb)) await this.#transfer;
     if (this.conn.closed) return;
-    const spec = COMMANDS[verb];
+    const spec = this.host.commands[verb];
     this.#forgetStaleState(verb);
     let outcome: Outcome;
     this.conn.beginExchange();
