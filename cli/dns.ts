@@ -5,13 +5,13 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import type { CliIo } from '../../cli/io.js';
-import { EXIT_USAGE } from '../../cli/io.js';
-import { errorMessage, MinisuiteError } from '../../shared/errors.js';
-import { ExchangeLog } from '../../shared/exchange.js';
-import { formatPretty } from '../../shared/exchange-format.js';
-import { query } from './client.js';
-import { formatAnswer } from './format.js';
+import { query } from '../protocols/dns/client.js';
+import { formatAnswer } from '../protocols/dns/format.js';
+import { errorMessage, MinisuiteError } from '../shared/errors.js';
+import { ExchangeLog } from '../shared/exchange.js';
+import { formatPretty } from '../shared/exchange-format.js';
+import type { CliIo } from './io.js';
+import { EXIT_USAGE } from './io.js';
 
 export const DNS_USAGE = `usage: minisuite dns query NAME [TYPE] [options]
   --server HOST:PORT   server to ask                (default 127.0.0.1:5300)

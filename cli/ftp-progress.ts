@@ -4,7 +4,7 @@
  * @module
  */
 import type { Writable } from 'node:stream';
-import { formatBytes } from '../../shared/exchange-format.js';
+import { formatBytes } from '../shared/exchange-format.js';
 
 /** Redraws per second at most. */
 const REDRAW_INTERVAL_MS = 100;

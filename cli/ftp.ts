@@ -7,12 +7,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FileInfo } from 'basic-ftp';
-import { type CliIo, EXIT_USAGE } from '../../cli/io.js';
-import { errorMessage, MinisuiteError } from '../../shared/errors.js';
-import { ExchangeLog } from '../../shared/exchange.js';
-import { attachConsole } from '../../shared/exchange-format.js';
-import { FtpClient, type FtpUrl, parseFtpUrl } from './client.js';
-import { ProgressBar } from './progress.js';
+import { FtpClient, type FtpUrl, parseFtpUrl } from '../protocols/ftp/client.js';
+import { errorMessage, MinisuiteError } from '../shared/errors.js';
+import { ExchangeLog } from '../shared/exchange.js';
+import { attachConsole } from '../shared/exchange-format.js';
+import { ProgressBar } from './ftp-progress.js';
+import { type CliIo, EXIT_USAGE } from './io.js';
 
 export const FTP_USAGE = `usage: minisuite ftp <command> [options]
   ls URL               list a directory

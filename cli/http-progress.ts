@@ -4,7 +4,7 @@
  * @module
  */
 import type { Writable } from 'node:stream';
-import { formatBytes } from '../../shared/exchange-format.js';
+import { formatBytes } from '../shared/exchange-format.js';
 
 /** Downloads smaller than this (when the size is known) show no bar. */
 export const PROGRESS_MIN_BYTES = 1024 * 1024;

@@ -10,12 +10,12 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type CliIo, EXIT_USAGE } from '../../cli/io.js';
-import { errorMessage } from '../../shared/errors.js';
-import { ExchangeLog } from '../../shared/exchange.js';
-import { attachConsole } from '../../shared/exchange-format.js';
-import { HttpClientError, httpRequest, parseHeaderArg } from './client.js';
-import { createProgress } from './progress.js';
+import { HttpClientError, httpRequest, parseHeaderArg } from '../protocols/http/client.js';
+import { errorMessage } from '../shared/errors.js';
+import { ExchangeLog } from '../shared/exchange.js';
+import { attachConsole } from '../shared/exchange-format.js';
+import { createProgress } from './http-progress.js';
+import { type CliIo, EXIT_USAGE } from './io.js';
 
 export const HTTP_USAGE = `usage: minisuite http get URL [-o FILE] [-H 'Name: value']...
        minisuite http request METHOD URL [--data TEXT|@FILE] [-H 'Name: value']... [-o FILE]

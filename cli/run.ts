@@ -3,12 +3,12 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { main as dnsMain } from '../protocols/dns/cli.js';
-import { main as ftpMain } from '../protocols/ftp/cli.js';
-import { main as httpMain } from '../protocols/http/cli.js';
-import { main as smtpMain } from '../protocols/smtp/cli.js';
 import { errorMessage } from '../shared/errors.js';
+import { main as dnsMain } from './dns.js';
+import { main as ftpMain } from './ftp.js';
+import { main as httpMain } from './http.js';
 import { type CliIo, EXIT_USAGE, processIo } from './io.js';
+import { main as smtpMain } from './smtp.js';
 import { startCommand } from './start.js';
 
 const USAGE = `usage: minisuite <command> [arguments]

@@ -5,11 +5,11 @@
  */
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type CliIo, EXIT_USAGE } from '../../cli/io.js';
-import { errorMessage, MinisuiteError, ProtocolError } from '../../shared/errors.js';
-import { ExchangeLog } from '../../shared/exchange.js';
-import { attachConsole } from '../../shared/exchange-format.js';
-import { DEFAULT_FROM, DEFAULT_SMTP_HOST, DEFAULT_SMTP_PORT, sendMail } from './client.js';
+import { DEFAULT_FROM, DEFAULT_SMTP_HOST, DEFAULT_SMTP_PORT, sendMail } from '../protocols/smtp/client.js';
+import { errorMessage, MinisuiteError, ProtocolError } from '../shared/errors.js';
+import { ExchangeLog } from '../shared/exchange.js';
+import { attachConsole } from '../shared/exchange-format.js';
+import { type CliIo, EXIT_USAGE } from './io.js';
 
 export const SMTP_USAGE = `usage: minisuite smtp send --to ADDR [--to ADDR...] [options]
   --to ADDR            recipient (repeatable, or comma-separated)

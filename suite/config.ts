@@ -1,50 +1,21 @@
 /**
- * The run configuration: defaults (SPEC.md), a JSON/YAML file, then flags; validated with zod so
- * every error names its field.
+ * The run configuration: defaults (`settings.ts`), a JSON/YAML file, then flags; validated with
+ * zod so every error names its field.
  * @module
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import {
-  MAX_COMMAND_LINE_LENGTH,
-  MAX_MESSAGE_BYTES,
-  MAX_RECIPIENTS,
-  MAX_SMTP_CONNECTIONS,
-  SMTP_IDLE_TIMEOUT_MS,
-} from '../protocols/smtp/limits.js';
+import { type Account, parseAccount } from '../shared/account.js';
 import { ConfigError } from '../shared/errors.js';
-import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
+import { PROTOCOLS } from '../shared/exchange.js';
+import { parsePortRange } from '../shared/port-range.js';
+import { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
 
-export interface Account {
-  readonly name: string;
-  readonly pass: string;
-}
-
-export interface PortRange {
-  readonly from: number;
-  readonly to: number;
-}
-
-/** Parses "NAME:PASS" (the password may contain ':'). */
-export function parseAccount(text: string, field: string): Account {
-  const colon = text.indexOf(':');
-  if (colon <= 0 || colon === text.length - 1) throw new ConfigError(field, `expected NAME:PASS, got '${text}'`);
-  const name = text.slice(0, colon);
-  if (/[\s\u0000-\u001f]/.test(name)) throw new ConfigError(field, `account name '${name}' contains white space`);
-  return { name, pass: text.slice(colon + 1) };
-}
-
-/** Parses "A-B" into a port range. */
-export function parsePortRange(text: string, field: string): PortRange {
-  const m = /^(\d{1,5})-(\d{1,5})$/.exec(text.trim());
-  const from = Number(m?.[1]);
-  const to = Number(m?.[2]);
-  if (!m || from < 1 || to > 65535 || from > to)
-    throw new ConfigError(field, `expected a port range A-B within 1-65535, got '${text}'`);
-  return { from, to };
-}
+export { type Account, parseAccount } from '../shared/account.js';
+export { type PortRange, parsePortRange } from '../shared/port-range.js';
+export { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
 
 const port = z.number().int().min(0).max(65535);
 const account = z.union([z.string(), z.object({ name: z.string().min(1), pass: z.string().min(1) }).strict()]);
@@ -90,63 +61,6 @@ export const configFileSchema = z
   .strict();
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
-
-/** The resolved settings of one run. */
-export interface SuiteConfig {
-  readonly protocols: readonly Protocol[];
-  readonly host: string;
-  readonly data: string;
-  readonly log: 'pretty' | 'json';
-  readonly tls: boolean;
-  /** PEM certificate (chain) file to use instead of the generated one; with `tlsKey`. */
-  readonly tlsCert: string | undefined;
-  /** PEM private key file of `tlsCert`. */
-  readonly tlsKey: string | undefined;
-  readonly http: { readonly port: number };
-  readonly ftp: {
-    readonly port: number;
-    readonly users: readonly Account[];
-    readonly anonymous: boolean;
-    readonly pasvPorts: PortRange;
-    readonly pasvAddress: string | undefined;
-  };
-  readonly smtp: {
-    readonly port: number;
-    readonly users: readonly Account[];
-    readonly maxSize: number;
-    /** Recipients per message (more get 452). */
-    readonly maxRecipients: number;
-    /** Longest command line in bytes (RFC 5321 §4.5.3.1.4: at least 512). */
-    readonly maxLineLength: number;
-    readonly maxConnections: number;
-    /** Idle session timeout; 0 disables. */
-    readonly idleTimeoutMs: number;
-  };
-  readonly dns: { readonly port: number; readonly zones: readonly string[] };
-}
-
-/** SPEC.md defaults of `minisuite start`. */
-export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
-  protocols: PROTOCOLS,
-  host: '127.0.0.1',
-  data: './minisuite-data',
-  log: 'pretty',
-  tls: false,
-  tlsCert: undefined,
-  tlsKey: undefined,
-  http: { port: 8080 },
-  ftp: { port: 2121, users: [], anonymous: true, pasvPorts: { from: 50000, to: 50100 }, pasvAddress: undefined },
-  smtp: {
-    port: 2525,
-    users: [],
-    maxSize: MAX_MESSAGE_BYTES,
-    maxRecipients: MAX_RECIPIENTS,
-    maxLineLength: MAX_COMMAND_LINE_LENGTH,
-    maxConnections: MAX_SMTP_CONNECTIONS,
-    idleTimeoutMs: SMTP_IDLE_TIMEOUT_MS,
-  },
-  dns: { port: 5300, zones: [] },
-});
 
 /** Validates a parsed file or object; the error names the first bad field. */
 export function validateConfig(raw: unknown, source: string): ConfigFile {

@@ -5,12 +5,15 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { HttpService } from '../protocols/http/service.js';
+import { SmtpService } from '../protocols/smtp/service.js';
 import { ConfigError } from '../shared/errors.js';
 import type { ExchangeLog, Protocol } from '../shared/exchange.js';
 import type { Service, ServiceContext } from '../shared/service.js';
 import { loadCertificateFiles, loadOrCreateCertificate, type TlsMaterial } from '../shared/tls.js';
-import type { SuiteConfig } from './config.js';
+import { type Console, mountConsole } from './console/console.js';
 import { SERVICE_FACTORIES, type ServiceFactory, START_ORDER } from './registry.js';
+import type { SuiteConfig } from './settings.js';
 
 export interface RunOptions {
   /** Replaces the factory of some protocols (tests of the mechanism). */
@@ -22,13 +25,18 @@ export interface RunOptions {
 /** The services of one run, started. */
 export class Running {
   readonly services: ReadonlyMap<Protocol, Service>;
+  /** The console on the HTTP server, when HTTP runs. */
+  readonly console: Console | undefined;
   #closing: Promise<void> | undefined;
-  constructor(services: Map<Protocol, Service>) {
+  constructor(services: Map<Protocol, Service>, console?: Console) {
     this.services = services;
+    this.console = console;
   }
-  /** Closes every service at once (each gracefully); idempotent. */
+  /** Closes every service at once (each gracefully), then the console; idempotent. */
   close(options: { graceMs?: number } = {}): Promise<void> {
-    this.#closing ??= Promise.allSettled([...this.services.values()].map((s) => s.close(options))).then(() => {});
+    this.#closing ??= Promise.allSettled([...this.services.values()].map((s) => s.close(options))).then(() => {
+      this.console?.close();
+    });
     return this.#closing;
   }
 }
@@ -45,8 +53,10 @@ export async function startServices(config: SuiteConfig, log: ExchangeLog, optio
     const factory = options.factories?.[protocol] ?? SERVICE_FACTORIES[protocol];
     services.set(protocol, factory(ctx, config));
   }
+  const console = consoleOf(services, ctx);
   const started: Service[] = [];
   try {
+    await console?.start();
     for (const service of services.values()) {
       await service.start();
       started.push(service);
@@ -55,9 +65,18 @@ export async function startServices(config: SuiteConfig, log: ExchangeLog, optio
   } catch (err) {
     // Nothing half-started is left listening.
     await Promise.allSettled([...services.values()].map((s) => s.close({ graceMs: 0 })));
+    console?.close();
     throw err;
   }
-  return new Running(services);
+  return new Running(services, console);
+}
+
+/** Mounts the console on the HTTP server's router, serving SMTP's one mail store. */
+function consoleOf(services: ReadonlyMap<Protocol, Service>, ctx: ServiceContext): Console | undefined {
+  const http = services.get('http');
+  if (!(http instanceof HttpService)) return undefined;
+  const smtp = services.get('smtp');
+  return mountConsole(http.router, ctx, smtp instanceof SmtpService ? smtp.store : undefined);
 }
 
 /** The user's certificate when one is configured, else the generated one kept in DATA/tls. */

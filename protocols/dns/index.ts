@@ -17,6 +17,7 @@ export {
 } from './client.js';
 export { CLASSIC_UDP_PAYLOAD, MAX_UDP_PAYLOAD } from './edns.js';
 export { formatAnswer } from './format.js';
+export { DNS_DEFAULTS, type DnsServiceOptions } from './options.js';
 export type { ReceivedQuery } from './query-history.js';
 export type { ZoneRecord, ZoneType } from './records.js';
 export {

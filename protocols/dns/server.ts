@@ -7,45 +7,22 @@
  */
 import { EventEmitter } from 'node:events';
 import { MinisuiteError } from '../../shared/errors.js';
-import { type ExchangeLog, elapsedMs } from '../../shared/exchange.js';
-import { MAX_CONNECTIONS } from '../../shared/limits.js';
+import { elapsedMs } from '../../shared/exchange.js';
+import { withDefaults } from '../../shared/options.js';
 import { type TcpConnection, TcpServer } from '../../shared/tcp-server.js';
 import { UdpServer } from '../../shared/udp-server.js';
-import { ANSWER_CACHE_ENTRIES, AnswerCache } from './answer-cache.js';
-import { MAX_UDP_PAYLOAD } from './edns.js';
+import { AnswerCache } from './answer-cache.js';
+import { DNS_DEFAULTS, type DnsServerOptions } from './options.js';
 import { type DnsTransport, type Outcome, respond } from './responder.js';
 import { frame, splitFrames } from './tcp-framing.js';
-import type { Zone } from './zone.js';
 
-/** A TCP connection with no query for this long is closed (RFC 7766 §6.2.3 suggests seconds, not minutes). */
-export const DNS_IDLE_TIMEOUT_MS = 10_000;
-/** Largest query accepted over TCP; a frame announcing more closes the connection. Queries are small. */
-export const MAX_TCP_QUERY_BYTES = 4096;
-/** With port 0: how many TCP/UDP port pairs to try before giving up (the UDP twin may be taken). */
-export const PORT_PAIR_ATTEMPTS = 8;
-
-export interface DnsServerOptions {
-  /** Where the zones come from at query time. */
-  readonly zones: () => readonly Zone[];
-  /** Listen address; default 127.0.0.1. */
-  readonly host?: string;
-  /** UDP and TCP port; default 0 (a free pair). */
-  readonly port?: number;
-  /** Simultaneous TCP connections; default {@link MAX_CONNECTIONS}. */
-  readonly maxConnections?: number;
-  /** TCP idle timeout; default {@link DNS_IDLE_TIMEOUT_MS}. */
-  readonly idleTimeoutMs?: number;
-  /** Our EDNS UDP payload size; default {@link MAX_UDP_PAYLOAD}. */
-  readonly maxUdpPayload?: number;
-  /** Largest TCP query frame; default {@link MAX_TCP_QUERY_BYTES}. */
-  readonly maxTcpQueryBytes?: number;
-  /** Port pairs tried with port 0; default {@link PORT_PAIR_ATTEMPTS}. */
-  readonly portAttempts?: number;
-  /** Answers remembered for repeated queries (answer-cache.ts), 0 for none; default {@link ANSWER_CACHE_ENTRIES}. */
-  readonly answerCacheEntries?: number;
-  /** Where server-side exchange records go; default none. */
-  readonly log?: ExchangeLog;
-}
+export {
+  DNS_DEFAULTS,
+  DNS_IDLE_TIMEOUT_MS,
+  type DnsServerOptions,
+  MAX_TCP_QUERY_BYTES,
+  PORT_PAIR_ATTEMPTS,
+} from './options.js';
 
 /** One message handled, as the `query` event reports it. */
 export interface QueryEvent extends Outcome {
@@ -64,7 +41,7 @@ const EMPTY: Buffer = Buffer.alloc(0);
 
 export class DnsServer extends EventEmitter<DnsServerEvents> {
   readonly host: string;
-  #options: DnsServerOptions;
+  #options: DnsServerOptions & typeof DNS_DEFAULTS;
   #tcp: TcpServer | undefined;
   #udp: UdpServer | undefined;
   #closing: Promise<void> | undefined;
@@ -73,12 +50,13 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
 
   constructor(options: DnsServerOptions) {
     super();
-    this.#options = options;
-    this.host = options.host ?? '127.0.0.1';
-    this.#requestedPort = options.port ?? 0;
+    const o = withDefaults(DNS_DEFAULTS, options);
+    this.#options = o;
+    this.host = o.host;
+    this.#requestedPort = o.port;
     this.#responder = {
-      maxUdpPayload: options.maxUdpPayload ?? MAX_UDP_PAYLOAD,
-      cache: options.answerCacheEntries === 0 ? undefined : new AnswerCache({ entries: options.answerCacheEntries }),
+      maxUdpPayload: o.maxUdpPayload,
+      cache: o.answerCacheEntries === 0 ? undefined : new AnswerCache({ entries: o.answerCacheEntries }),
     };
   }
 
@@ -102,7 +80,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
    */
   async listen(): Promise<number> {
     if (this.#tcp) throw new MinisuiteError('MS_CLOSED', 'dns server already started');
-    const attempts = this.#requestedPort === 0 ? (this.#options.portAttempts ?? PORT_PAIR_ATTEMPTS) : 1;
+    const attempts = this.#requestedPort === 0 ? this.#options.portAttempts : 1;
     for (let attempt = 1; ; attempt++) {
       const tcp = this.#createTcp(this.#requestedPort);
       const port = await tcp.listen();
@@ -131,14 +109,14 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
 
   #createTcp(port: number): TcpServer {
     const o = this.#options;
-    const maxFrame = o.maxTcpQueryBytes ?? MAX_TCP_QUERY_BYTES;
+    const maxFrame = o.maxTcpQueryBytes;
     return new TcpServer(
       {
         name: 'dns',
         host: this.host,
         port,
-        maxConnections: o.maxConnections ?? MAX_CONNECTIONS,
-        idleTimeoutMs: o.idleTimeoutMs ?? DNS_IDLE_TIMEOUT_MS,
+        maxConnections: o.maxConnections,
+        idleTimeoutMs: o.idleTimeoutMs,
       },
       // DNS has no words for "full" or "goodbye": a closed connection says it (RFC 7766 §6.2.3).
       { onConnection: (conn) => this.#serveTcp(conn, maxFrame) },

@@ -8,10 +8,10 @@ import { ConfigError } from '../../shared/errors.js';
 import type { Protocol } from '../../shared/exchange.js';
 import { formatHostPort } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
-import type { SuiteConfig } from '../../suite/config.js';
 import { findZone } from './authority.js';
 import { builtinZone } from './builtin-zone.js';
 import { absolute } from './names.js';
+import type { DnsServiceOptions } from './options.js';
 import { QueryHistory, type ReceivedQuery } from './query-history.js';
 import type { ZoneRecord, ZoneType } from './records.js';
 import { DnsServer } from './server.js';
@@ -63,14 +63,14 @@ function parseOne(input: RecordInput | string, what: string): ZoneRecord {
 export class DnsService implements Service {
   readonly protocol = 'dns' as const;
   #ctx: ServiceContext;
-  #config: SuiteConfig;
+  #options: DnsServiceOptions;
   #zones: Zone[] = [];
   #server: DnsServer | undefined;
   #history = new QueryHistory(QUERY_HISTORY);
 
-  constructor(ctx: ServiceContext, config: SuiteConfig) {
+  constructor(ctx: ServiceContext, options: DnsServiceOptions = {}) {
     this.#ctx = ctx;
-    this.#config = config;
+    this.#options = options;
   }
 
   get host(): string {
@@ -78,7 +78,7 @@ export class DnsService implements Service {
   }
 
   get port(): number {
-    return this.#server?.port ?? this.#config.dns.port;
+    return this.#server?.port ?? this.#options.port ?? 0;
   }
 
   /** The zones served (the built-in one, or those of `--zone`). */
@@ -91,7 +91,7 @@ export class DnsService implements Service {
     const server = new DnsServer({
       zones: () => this.#zones,
       host: this.#ctx.host,
-      port: this.#config.dns.port,
+      port: this.#options.port ?? 0,
       log: this.#ctx.log,
     });
     server.on('query', (e) => this.#history.add(e));
@@ -154,14 +154,14 @@ export class DnsService implements Service {
   }
 
   async #loadZones(): Promise<Zone[]> {
-    const files = this.#config.dns.zones;
+    const files = this.#options.zones ?? [];
     if (files.length === 0) {
-      const c = this.#config;
+      const srv = this.#options.srvPorts ?? {};
       return [
         builtinZone({
-          http: () => this.#peerPort('http', c.http.port),
-          ftp: () => this.#peerPort('ftp', c.ftp.port),
-          smtp: () => this.#peerPort('smtp', c.smtp.port),
+          http: () => this.#peerPort('http', srv.http ?? 0),
+          ftp: () => this.#peerPort('ftp', srv.ftp ?? 0),
+          smtp: () => this.#peerPort('smtp', srv.smtp ?? 0),
         }),
       ];
     }

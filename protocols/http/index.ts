@@ -11,6 +11,7 @@ export {
   parseHeaderArg,
 } from './client.js';
 export * from './limits.js';
+export { HTTP_DEFAULTS } from './options.js';
 export { HttpError } from './replies.js';
 export { ANY, type Params, type RouteHandler, Router } from './router.js';
 export { HttpServer, type HttpServerOptions, type RequestContext, type RequestHandler } from './server.js';

@@ -22,13 +22,6 @@ export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 export const MAX_DELAY_MS = 10_000;
 /** Largest `/bytes/:n`. */
 export const MAX_RANDOM_BYTES = 10 * 1024 * 1024;
-/** Server-Sent Events: a comment line this often keeps proxies and idle timers from closing the stream. */
-export const SSE_KEEP_ALIVE_MS = 15_000;
-/** Server-Sent Events: a client that lets this much pile up unread is disconnected (memory bound). */
-export const SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
-/** Most records `GET /api/exchanges` returns when no `limit` is given. */
-export const DEFAULT_EXCHANGE_LIMIT = 100;
-
 /**
  * Request targets longer than this are not remembered by the per-path memos (request lines,
  * router dispatch, checked file paths). Each memo holds at most 1,024 entries, so this bounds

@@ -11,45 +11,15 @@ import { performance } from 'node:perf_hooks'; // not the global lazy getter: re
 import { errorMessage, isPeerReset } from '../../shared/errors.js';
 import { type ExchangeLog, elapsedMs, oneLine } from '../../shared/exchange.js';
 import { normalizeAddress } from '../../shared/net-util.js';
+import { withDefaults } from '../../shared/options.js';
 import { type TcpConnection, TcpServer, type TcpServerState } from '../../shared/tcp-server.js';
-import {
-  HEADERS_TIMEOUT_MS,
-  KEEP_ALIVE_TIMEOUT_MS,
-  MAX_BODY_BYTES,
-  MAX_HEADER_BYTES,
-  REQUEST_TIMEOUT_MS,
-  TIMEOUT_CHECK_INTERVAL_MS,
-} from './limits.js';
+import { HTTP_DEFAULTS, type HttpServerOptions } from './options.js';
 import { PathMemo } from './path-memo.js';
 import { HttpError, reasonPhrase, sendError } from './replies.js';
 import { type ConnState, Exchange, type RequestHandler } from './request-context.js';
 
+export type { HttpServerOptions } from './options.js';
 export type { RequestContext, RequestHandler } from './request-context.js';
-
-export interface HttpServerOptions {
-  /** Listen address; default 127.0.0.1. */
-  readonly host?: string;
-  /** Port; default 0 (a free one). */
-  readonly port?: number;
-  /** Connections at once; default the shared MAX_CONNECTIONS. A full server answers 503 and closes. */
-  readonly maxConnections?: number;
-  /** A connection without traffic for this long is closed; default the shared IDLE_TIMEOUT_MS. */
-  readonly idleTimeoutMs?: number;
-  /** Largest request head; default {@link MAX_HEADER_BYTES}. Over it: 431. */
-  readonly maxHeaderBytes?: number;
-  /** Largest request body; default {@link MAX_BODY_BYTES}. Over it: 413. */
-  readonly maxBodyBytes?: number;
-  /** Time to send a complete request head; default {@link HEADERS_TIMEOUT_MS}. Over it: 408. */
-  readonly headersTimeoutMs?: number;
-  /** Time to send a complete request; default {@link REQUEST_TIMEOUT_MS}. Over it: 408. */
-  readonly requestTimeoutMs?: number;
-  /** Idle keep-alive connections are closed after this; default {@link KEEP_ALIVE_TIMEOUT_MS}. */
-  readonly keepAliveTimeoutMs?: number;
-  /** How often the two timeouts above are checked; default {@link TIMEOUT_CHECK_INTERVAL_MS}. */
-  readonly timeoutCheckIntervalMs?: number;
-  /** Where exchange records go; default none. */
-  readonly log?: ExchangeLog;
-}
 
 /** Node parser error codes → the status a client is told (others: 400). */
 const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
@@ -97,17 +67,18 @@ export class HttpServer {
   #idleTimeoutMs: number;
   #closing: Promise<void> | undefined;
 
-  constructor(options: HttpServerOptions, handler: RequestHandler) {
+  constructor(given: HttpServerOptions, handler: RequestHandler) {
+    const options = withDefaults(HTTP_DEFAULTS, given);
     this.#handler = handler;
     this.#log = options.log;
-    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.maxBodyBytes = options.maxBodyBytes;
     this.#tcp = new TcpServer(
       {
         name: 'http',
-        ...(options.host !== undefined ? { host: options.host } : {}),
-        ...(options.port !== undefined ? { port: options.port } : {}),
-        ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
-        ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+        host: options.host,
+        port: options.port,
+        maxConnections: options.maxConnections,
+        idleTimeoutMs: options.idleTimeoutMs,
       },
       {
         onConnection: (conn) => this.#onConnection(conn),
@@ -122,12 +93,12 @@ export class HttpServer {
     );
     this.host = this.#tcp.host;
     this.#idleTimeoutMs = this.#tcp.idleTimeoutMs;
-    const keepAlive = options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS;
+    const keepAlive = options.keepAliveTimeoutMs;
     this.#http = http.createServer({
-      maxHeaderSize: options.maxHeaderBytes ?? MAX_HEADER_BYTES,
-      headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
-      requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-      connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? TIMEOUT_CHECK_INTERVAL_MS,
+      maxHeaderSize: options.maxHeaderBytes,
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      connectionsCheckingInterval: options.timeoutCheckIntervalMs,
       keepAliveTimeout: this.#idleTimeoutMs > 0 ? Math.min(keepAlive, this.#idleTimeoutMs) : keepAlive,
     });
     // node:http arms headersTimeout/requestTimeout checks on 'listening', which it never sees here

@@ -1,54 +1,38 @@
 /**
- * The http service as the CLI and startSuite run it: the {@link HttpServer} with the suite's routes,
- * serving `DATA/files` and the mail store in `DATA/mail`.
+ * The http service as the CLI and startSuite run it: the {@link HttpServer} serving `DATA/files`
+ * and the httpbin-style routes. Its {@link Router} is open, so the runner can mount more routes
+ * on it before start (the suite mounts its console there).
  * @module
  */
 import path from 'node:path';
 import type { ExchangeLog, ExchangeRecord } from '../../shared/exchange.js';
 import { urlHost } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
-import type { SuiteConfig } from '../../suite/config.js';
-import { MailStore } from '../smtp/mail-store.js';
 import { type App, createApp } from './app.js';
-import { ExchangeMetrics } from './health-metrics.js';
-import type { HttpbinOptions } from './httpbin.js';
-import { HttpServer, type HttpServerOptions } from './server.js';
+import type { HttpServiceOptions } from './options.js';
+import type { Router } from './router.js';
+import { HttpServer } from './server.js';
 
-/** Options beyond the suite config (limits for tests and embedding). */
-export interface HttpServiceOptions extends Omit<HttpServerOptions, 'host' | 'port' | 'log'>, HttpbinOptions {
-  /** Server-Sent Events keep-alive interval. */
-  readonly sseKeepAliveMs?: number;
-}
+export type { HttpServiceOptions } from './options.js';
 
 export class HttpService implements Service {
   readonly protocol = 'http' as const;
-  /** The mail store the API serves (`DATA/mail`). */
-  readonly mail: MailStore;
   /** The folder served under /files/ (`DATA/files`, the FTP root). */
   readonly filesRoot: string;
   #server: HttpServer;
-  #metrics: ExchangeMetrics;
   #app: App;
   #log: ExchangeLog;
 
-  constructor(ctx: ServiceContext, config: SuiteConfig, options: HttpServiceOptions = {}) {
+  constructor(ctx: ServiceContext, options: HttpServiceOptions = {}) {
     this.#log = ctx.log;
     this.filesRoot = path.join(ctx.dataDir, 'files');
-    this.mail = new MailStore(path.join(ctx.dataDir, 'mail'));
-    // Created now (before any service starts) so /metrics counts the run from its first exchange.
-    this.#metrics = new ExchangeMetrics(ctx.log);
-    this.#app = createApp({
-      ...options,
-      log: ctx.log,
-      filesRoot: this.filesRoot,
-      mail: this.mail,
-      metrics: this.#metrics,
-      services: ctx.peers,
-    });
-    this.#server = new HttpServer(
-      { ...options, host: ctx.host, port: config.http.port, log: ctx.log },
-      this.#app.router.handle,
-    );
+    this.#app = createApp({ ...options, filesRoot: this.filesRoot });
+    this.#server = new HttpServer({ ...options, host: ctx.host, log: ctx.log }, this.#app.router.handle);
+  }
+
+  /** The routes this server answers; mount more before {@link start}. */
+  get router(): Router {
+    return this.#app.router;
   }
 
   /** Listen address. */
@@ -68,7 +52,6 @@ export class HttpService implements Service {
 
   async start(): Promise<void> {
     await this.#app.files.realRoot();
-    await this.mail.init();
     await this.#server.listen();
   }
 
@@ -84,9 +67,8 @@ export class HttpService implements Service {
     return this.#server.state === 'listening';
   }
 
-  async close(options: { graceMs?: number } = {}): Promise<void> {
-    await this.#server.close(options);
-    this.#metrics.close();
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    return this.#server.close(options);
   }
 
   /** The requests this server answered, as exchange records, oldest first (for tests' assertions). */

@@ -8,6 +8,7 @@ export { DEFAULT_FROM, DEFAULT_SMTP_HOST, DEFAULT_SMTP_PORT, sendMail } from './
 export * from './limits.js';
 export type { AttachmentInfo, Envelope, MailStoreEvents, MailSummary, StoredMail } from './mail-store.js';
 export { MailStore } from './mail-store.js';
+export { SMTP_DEFAULTS, type SmtpServiceOptions } from './options.js';
 export type { SmtpAccount, SmtpServerOptions } from './server.js';
 export { SmtpServer } from './server.js';
 export { SmtpService, WAIT_FOR_MESSAGE_MS } from './service.js';

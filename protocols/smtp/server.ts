@@ -17,49 +17,13 @@ import {
 } from 'smtp-server';
 import { isPeerReset } from '../../shared/errors.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
+import { withDefaults } from '../../shared/options.js';
 import { TcpServer } from '../../shared/tcp-server.js';
-import type { TlsMaterial } from '../../shared/tls.js';
 import { CaptureConnection } from './connection.js';
-import {
-  MAX_COMMAND_LINE_LENGTH,
-  MAX_MESSAGE_BYTES,
-  MAX_RECIPIENTS,
-  MAX_SMTP_CONNECTIONS,
-  SMTP_IDLE_TIMEOUT_MS,
-} from './limits.js';
 import type { MailStore } from './mail-store.js';
+import { SMTP_DEFAULTS, type SmtpAccount, type SmtpServerOptions } from './options.js';
 
-export interface SmtpAccount {
-  readonly name: string;
-  readonly pass: string;
-}
-
-export interface SmtpServerOptions {
-  /** Where accepted messages go (required). */
-  readonly store: MailStore;
-  /** Exchange records go here; default none. */
-  readonly log?: ExchangeLog;
-  /** Listen address; default 127.0.0.1. */
-  readonly host?: string;
-  /** Port; default 0 (a free one). */
-  readonly port?: number;
-  /** Name in the greeting and EHLO reply; default the machine's host name. */
-  readonly name?: string;
-  /** Accounts; when any is given AUTH PLAIN/LOGIN is offered and required to send. Default none. */
-  readonly users?: readonly SmtpAccount[];
-  /** Certificate for STARTTLS; default none (STARTTLS not offered). */
-  readonly tls?: TlsMaterial;
-  /** Largest message in bytes (EHLO SIZE); default {@link MAX_MESSAGE_BYTES}. */
-  readonly maxMessageBytes?: number;
-  /** Longest command line in bytes; default {@link MAX_COMMAND_LINE_LENGTH}. */
-  readonly maxLineLength?: number;
-  /** Recipients per message; default {@link MAX_RECIPIENTS}. */
-  readonly maxRecipients?: number;
-  /** Simultaneous sessions; default {@link MAX_SMTP_CONNECTIONS}. */
-  readonly maxConnections?: number;
-  /** Idle time before `421` and close; default {@link SMTP_IDLE_TIMEOUT_MS}. 0 disables. */
-  readonly idleTimeoutMs?: number;
-}
+export type { SmtpAccount, SmtpServerOptions } from './options.js';
 
 /** Longest timer Node accepts: what "no idle timeout" becomes. */
 const NO_TIMEOUT_MS = 2 ** 31 - 1;
@@ -86,13 +50,14 @@ export class SmtpServer {
   #users: readonly SmtpAccount[];
   #sessions = new Map<string, CaptureConnection>();
 
-  constructor(options: SmtpServerOptions) {
+  constructor(given: SmtpServerOptions) {
+    const options = withDefaults(SMTP_DEFAULTS, given);
     this.store = options.store;
     this.#log = options.log;
-    this.#users = options.users ?? [];
+    this.#users = options.users;
     this.name = options.name ?? os.hostname();
-    this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-    const idleTimeoutMs = options.idleTimeoutMs ?? SMTP_IDLE_TIMEOUT_MS;
+    this.maxMessageBytes = options.maxMessageBytes;
+    const idleTimeoutMs = options.idleTimeoutMs;
     const withAuth = this.#users.length > 0;
     const smtpOptions: SMTPServerOptions = {
       name: this.name,
@@ -107,8 +72,8 @@ export class SmtpServer {
       authOptional: !withAuth,
       disabledCommands: [...(withAuth ? [] : ['AUTH']), ...(options.tls ? [] : ['STARTTLS'])],
       ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
-      maxCommandLength: options.maxLineLength ?? MAX_COMMAND_LINE_LENGTH,
-      maxRecipients: options.maxRecipients ?? MAX_RECIPIENTS,
+      maxCommandLength: options.maxLineLength,
+      maxRecipients: options.maxRecipients,
       // The library's own idle timeout knows when the client waits for us (it then does not fire).
       socketTimeout: idleTimeoutMs > 0 ? idleTimeoutMs : NO_TIMEOUT_MS,
       onAuth: (auth, session, callback) => this.#onAuth(auth, session, callback),
@@ -126,9 +91,9 @@ export class SmtpServer {
     this.#tcp = new TcpServer(
       {
         name: 'smtp',
-        ...(options.host !== undefined ? { host: options.host } : {}),
-        ...(options.port !== undefined ? { port: options.port } : {}),
-        maxConnections: options.maxConnections ?? MAX_SMTP_CONNECTIONS,
+        host: options.host,
+        port: options.port,
+        maxConnections: options.maxConnections,
         // smtp-server keeps the idle timeout (above); two timers on one socket would fight.
         idleTimeoutMs: 0,
       },

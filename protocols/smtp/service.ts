@@ -7,8 +7,8 @@ import path from 'node:path';
 import { TimeoutError } from '../../shared/errors.js';
 import { urlHost } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
-import type { SuiteConfig } from '../../suite/config.js';
 import { MailStore, type MailSummary, type StoredMail } from './mail-store.js';
+import type { SmtpServiceOptions } from './options.js';
 import { SmtpServer } from './server.js';
 
 /** Default timeout of {@link SmtpService.waitForMessage}. */
@@ -21,19 +21,13 @@ export class SmtpService implements Service {
   readonly server: SmtpServer;
   #started = false;
 
-  constructor(ctx: ServiceContext, config: SuiteConfig) {
+  constructor(ctx: ServiceContext, options: SmtpServiceOptions = {}) {
     this.store = new MailStore(path.join(ctx.dataDir, 'mail'));
     this.server = new SmtpServer({
+      ...options,
       store: this.store,
       log: ctx.log,
       host: ctx.host,
-      port: config.smtp.port,
-      users: config.smtp.users,
-      maxMessageBytes: config.smtp.maxSize,
-      maxRecipients: config.smtp.maxRecipients,
-      maxLineLength: config.smtp.maxLineLength,
-      maxConnections: config.smtp.maxConnections,
-      idleTimeoutMs: config.smtp.idleTimeoutMs,
       ...(ctx.tls ? { tls: ctx.tls } : {}),
     });
   }

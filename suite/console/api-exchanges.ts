@@ -7,11 +7,12 @@
  * hold up a graceful close: on shutdown it is ended cleanly.
  * @module
  */
+
+import { HttpError, sendJson } from '../../protocols/http/replies.js';
+import type { Router } from '../../protocols/http/router.js';
+import type { RequestContext } from '../../protocols/http/server.js';
 import { type ExchangeLog, type ExchangeRecord, PROTOCOLS, type Protocol } from '../../shared/exchange.js';
 import { DEFAULT_EXCHANGE_LIMIT, SSE_KEEP_ALIVE_MS, SSE_MAX_BUFFERED_BYTES } from './limits.js';
-import { HttpError, sendJson } from './replies.js';
-import type { Router } from './router.js';
-import type { RequestContext } from './server.js';
 
 export interface ExchangeRoutesOptions {
   readonly log: ExchangeLog;

@@ -3,9 +3,10 @@
  * (Maildir file names only), so no path can be reached through them.
  * @module
  */
-import type { MailStore } from '../smtp/mail-store.js';
-import { HttpError, sendJson } from './replies.js';
-import type { Router } from './router.js';
+
+import { HttpError, sendJson } from '../../protocols/http/replies.js';
+import type { Router } from '../../protocols/http/router.js';
+import type { MailStore } from '../../protocols/smtp/mail-store.js';
 
 export function registerMailRoutes(router: Router, store: MailStore): void {
   router.on('GET', '/api/mail', async (ctx) => {

@@ -4,9 +4,10 @@
  * the captured mail with links to the parsed and raw message.
  * @module
  */
+
+import { escapeHtml, sendText } from '../../protocols/http/replies.js';
+import type { Router } from '../../protocols/http/router.js';
 import type { Service } from '../../shared/service.js';
-import { escapeHtml, sendText } from './replies.js';
-import type { Router } from './router.js';
 
 /** How many timeline rows the page keeps. */
 const TIMELINE_ROWS = 500;

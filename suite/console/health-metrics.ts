@@ -5,10 +5,11 @@
  * and several suites in one process must not share one (prom-client's default registry is global).
  * @module
  */
+
+import { sendJson, sendText } from '../../protocols/http/replies.js';
+import type { Router } from '../../protocols/http/router.js';
 import { type ExchangeLog, PROTOCOLS, type Protocol, type Side } from '../../shared/exchange.js';
 import type { Service } from '../../shared/service.js';
-import { sendJson, sendText } from './replies.js';
-import type { Router } from './router.js';
 
 interface Counters {
   exchanges: number;

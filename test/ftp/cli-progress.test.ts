@@ -5,8 +5,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../cli/ftp.js';
 import type { CliIo } from '../../cli/io.js';
-import { main } from '../../protocols/ftp/cli.js';
 import { PASS, startFtp, type TestFtp, USER } from './helpers.js';
 
 function fakeIo(tty: boolean) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderBar } from '../../cli/ftp-progress.js';
 import { splitReplies } from '../../protocols/ftp/client-log.js';
 import {
   formatEpsv,
@@ -8,7 +9,6 @@ import {
   parsePortArg,
   stripListOptions,
 } from '../../protocols/ftp/command-parser.js';
-import { renderBar } from '../../protocols/ftp/progress.js';
 import { formatReply, quotePath, reply, summarizeReply } from '../../protocols/ftp/replies.js';
 import { LineReader } from '../../shared/line-reader.js';
 

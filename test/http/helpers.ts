@@ -1,5 +1,6 @@
 /**
- * Starts an HttpService alone on 127.0.0.1:0 with a fresh data folder, for the HTTP tests.
+ * Starts an HttpService on 127.0.0.1:0 with a fresh data folder and the suite's console mounted
+ * on its router (as a run mounts it), for the HTTP and console tests.
  * @module
  */
 import fs from 'node:fs/promises';
@@ -7,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { HttpService, type HttpServiceOptions } from '../../protocols/http/service.js';
 import { ExchangeLog } from '../../shared/exchange.js';
-import type { Service } from '../../shared/service.js';
-import { DEFAULT_CONFIG } from '../../suite/config.js';
+import type { Service, ServiceContext } from '../../shared/service.js';
+import { mountConsole } from '../../suite/console/console.js';
 
 export interface TestHttp {
   readonly service: HttpService;
@@ -19,16 +20,19 @@ export interface TestHttp {
   close(): Promise<void>;
 }
 
-export async function startHttp(options: HttpServiceOptions = {}, peers: Service[] = []): Promise<TestHttp> {
+export async function startHttp(
+  options: HttpServiceOptions & { sseKeepAliveMs?: number } = {},
+  peers: Service[] = [],
+): Promise<TestHttp> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-http-'));
   const log = new ExchangeLog();
   const all: Service[] = [...peers];
-  const service = new HttpService(
-    { host: '127.0.0.1', dataDir, log, tls: undefined, peers: () => all },
-    { ...DEFAULT_CONFIG, http: { port: 0 } },
-    options,
-  );
+  const ctx: ServiceContext = { host: '127.0.0.1', dataDir, log, tls: undefined, peers: () => all };
+  const { sseKeepAliveMs, ...httpOptions } = options;
+  const service = new HttpService(ctx, { port: 0, ...httpOptions });
+  const console = mountConsole(service.router, ctx, undefined, sseKeepAliveMs !== undefined ? { sseKeepAliveMs } : {});
   all.unshift(service);
+  await console.start();
   await service.start();
   return {
     service,
@@ -38,6 +42,7 @@ export async function startHttp(options: HttpServiceOptions = {}, peers: Service
     url: service.url,
     async close() {
       await service.close({ graceMs: 0 });
+      console.close();
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { createProgress, progressLine } from '../../cli/http-progress.js';
 import { parseHeaderArg } from '../../protocols/http/client.js';
-import { createProgress, progressLine } from '../../protocols/http/progress.js';
 import { HttpError } from '../../protocols/http/replies.js';
 import { matchPath } from '../../protocols/http/router.js';
 

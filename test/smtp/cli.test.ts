@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/io.js';
-import { main, parseServer } from '../../protocols/smtp/cli.js';
+import { main, parseServer } from '../../cli/smtp.js';
 import { sendMail } from '../../protocols/smtp/client.js';
 import { ExchangeLog } from '../../shared/exchange.js';
 import { type StartedChild, startChild } from './child.js';

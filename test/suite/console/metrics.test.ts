@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ExchangeMetrics } from '../../protocols/http/health-metrics.js';
-import { type ExchangeInput, ExchangeLog } from '../../shared/exchange.js';
+import { type ExchangeInput, ExchangeLog } from '../../../shared/exchange.js';
+import { ExchangeMetrics } from '../../../suite/console/health-metrics.js';
 
 const base: ExchangeInput = {
   protocol: 'http',

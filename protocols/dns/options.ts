@@ -1,0 +1,65 @@
+/**
+ * Options of the DNS server and of the service that runs it, with their defaults. Every limit is
+ * a named constant and an option.
+ * @module
+ */
+import type { ExchangeLog } from '../../shared/exchange.js';
+import { MAX_CONNECTIONS } from '../../shared/limits.js';
+import { ANSWER_CACHE_ENTRIES } from './answer-cache.js';
+import { MAX_UDP_PAYLOAD } from './edns.js';
+import type { Zone } from './zone.js';
+
+/** A TCP connection with no query for this long is closed (RFC 7766 §6.2.3 suggests seconds, not minutes). */
+export const DNS_IDLE_TIMEOUT_MS = 10_000;
+/** Largest query accepted over TCP; a frame announcing more closes the connection. Queries are small. */
+export const MAX_TCP_QUERY_BYTES = 4096;
+/** With port 0: how many TCP/UDP port pairs to try before giving up (the UDP twin may be taken). */
+export const PORT_PAIR_ATTEMPTS = 8;
+
+export interface DnsServerOptions {
+  /** Where the zones come from at query time. */
+  readonly zones: () => readonly Zone[];
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** UDP and TCP port; default 0 (a free pair). */
+  readonly port?: number;
+  /** Simultaneous TCP connections; default {@link MAX_CONNECTIONS}. */
+  readonly maxConnections?: number;
+  /** TCP idle timeout; default {@link DNS_IDLE_TIMEOUT_MS}. */
+  readonly idleTimeoutMs?: number;
+  /** Our EDNS UDP payload size; default {@link MAX_UDP_PAYLOAD}. */
+  readonly maxUdpPayload?: number;
+  /** Largest TCP query frame; default {@link MAX_TCP_QUERY_BYTES}. */
+  readonly maxTcpQueryBytes?: number;
+  /** Port pairs tried with port 0; default {@link PORT_PAIR_ATTEMPTS}. */
+  readonly portAttempts?: number;
+  /** Answers remembered for repeated queries (answer-cache.ts), 0 for none; default {@link ANSWER_CACHE_ENTRIES}. */
+  readonly answerCacheEntries?: number;
+  /** Where server-side exchange records go; default none. */
+  readonly log?: ExchangeLog;
+}
+
+/** The defaults of {@link DnsServerOptions} (zones and log have none). */
+export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log'>> = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  maxConnections: MAX_CONNECTIONS,
+  idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
+  maxUdpPayload: MAX_UDP_PAYLOAD,
+  maxTcpQueryBytes: MAX_TCP_QUERY_BYTES,
+  portAttempts: PORT_PAIR_ATTEMPTS,
+  answerCacheEntries: ANSWER_CACHE_ENTRIES,
+});
+
+/** What {@link DnsService} takes. */
+export interface DnsServiceOptions {
+  /** UDP and TCP port; default 0 (a free pair). */
+  readonly port?: number;
+  /** RFC 1035 master files to serve; default none, which serves the built-in `suite.test`. */
+  readonly zones?: readonly string[];
+  /**
+   * Ports the built-in zone's SRV records name for services not running in the same run (a
+   * running one gives its real port); default 0 each.
+   */
+  readonly srvPorts?: Readonly<Partial<Record<'http' | 'ftp' | 'smtp', number>>>;
+}

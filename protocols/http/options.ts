@@ -1,0 +1,61 @@
+/**
+ * Options of the HTTP server and of the service that runs it, with their defaults. Every limit is
+ * a named constant (`limits.ts`) and an option.
+ * @module
+ */
+import type { ExchangeLog } from '../../shared/exchange.js';
+import { IDLE_TIMEOUT_MS, MAX_CONNECTIONS } from '../../shared/limits.js';
+import type { HttpbinOptions } from './httpbin.js';
+import {
+  HEADERS_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_BODY_BYTES,
+  MAX_HEADER_BYTES,
+  REQUEST_TIMEOUT_MS,
+  TIMEOUT_CHECK_INTERVAL_MS,
+} from './limits.js';
+
+export interface HttpServerOptions {
+  /** Listen address; default 127.0.0.1. */
+  readonly host?: string;
+  /** Port; default 0 (a free one). */
+  readonly port?: number;
+  /** Connections at once; default {@link MAX_CONNECTIONS}. A full server answers 503 and closes. */
+  readonly maxConnections?: number;
+  /** A connection without traffic for this long is closed; default {@link IDLE_TIMEOUT_MS}. */
+  readonly idleTimeoutMs?: number;
+  /** Largest request head; default {@link MAX_HEADER_BYTES}. Over it: 431. */
+  readonly maxHeaderBytes?: number;
+  /** Largest request body; default {@link MAX_BODY_BYTES}. Over it: 413. */
+  readonly maxBodyBytes?: number;
+  /** Time to send a complete request head; default {@link HEADERS_TIMEOUT_MS}. Over it: 408. */
+  readonly headersTimeoutMs?: number;
+  /** Time to send a complete request; default {@link REQUEST_TIMEOUT_MS}. Over it: 408. */
+  readonly requestTimeoutMs?: number;
+  /** Idle keep-alive connections are closed after this; default {@link KEEP_ALIVE_TIMEOUT_MS}. */
+  readonly keepAliveTimeoutMs?: number;
+  /** How often the two timeouts above are checked; default {@link TIMEOUT_CHECK_INTERVAL_MS}. */
+  readonly timeoutCheckIntervalMs?: number;
+  /** Where exchange records go; default none. */
+  readonly log?: ExchangeLog;
+}
+
+/** The defaults of {@link HttpServerOptions} (the log has none). */
+export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log'>> = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  maxConnections: MAX_CONNECTIONS,
+  idleTimeoutMs: IDLE_TIMEOUT_MS,
+  maxHeaderBytes: MAX_HEADER_BYTES,
+  maxBodyBytes: MAX_BODY_BYTES,
+  headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+  timeoutCheckIntervalMs: TIMEOUT_CHECK_INTERVAL_MS,
+});
+
+/**
+ * What {@link HttpService} takes: the server's options (host and log come from the service
+ * context) and the limits of the httpbin-style routes.
+ */
+export interface HttpServiceOptions extends Omit<HttpServerOptions, 'host' | 'log'>, HttpbinOptions {}

@@ -1,0 +1,66 @@
+/**
+ * The resolved settings of one run and their defaults (SPEC.md for `minisuite start`; the SMTP
+ * limits are SMTP's own defaults). `config.ts` reads and merges layers over them.
+ * @module
+ */
+import { SMTP_DEFAULTS } from '../protocols/smtp/options.js';
+import type { Account } from '../shared/account.js';
+import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
+import type { PortRange } from '../shared/port-range.js';
+
+/** The resolved settings of one run. */
+export interface SuiteConfig {
+  readonly protocols: readonly Protocol[];
+  readonly host: string;
+  readonly data: string;
+  readonly log: 'pretty' | 'json';
+  readonly tls: boolean;
+  /** PEM certificate (chain) file to use instead of the generated one; with `tlsKey`. */
+  readonly tlsCert: string | undefined;
+  /** PEM private key file of `tlsCert`. */
+  readonly tlsKey: string | undefined;
+  readonly http: { readonly port: number };
+  readonly ftp: {
+    readonly port: number;
+    readonly users: readonly Account[];
+    readonly anonymous: boolean;
+    readonly pasvPorts: PortRange;
+    readonly pasvAddress: string | undefined;
+  };
+  readonly smtp: {
+    readonly port: number;
+    readonly users: readonly Account[];
+    readonly maxSize: number;
+    /** Recipients per message (more get 452). */
+    readonly maxRecipients: number;
+    /** Longest command line in bytes (RFC 5321 §4.5.3.1.4: at least 512). */
+    readonly maxLineLength: number;
+    readonly maxConnections: number;
+    /** Idle session timeout; 0 disables. */
+    readonly idleTimeoutMs: number;
+  };
+  readonly dns: { readonly port: number; readonly zones: readonly string[] };
+}
+
+/** SPEC.md defaults of `minisuite start`. */
+export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
+  protocols: PROTOCOLS,
+  host: '127.0.0.1',
+  data: './minisuite-data',
+  log: 'pretty',
+  tls: false,
+  tlsCert: undefined,
+  tlsKey: undefined,
+  http: { port: 8080 },
+  ftp: { port: 2121, users: [], anonymous: true, pasvPorts: { from: 50000, to: 50100 }, pasvAddress: undefined },
+  smtp: {
+    port: 2525,
+    users: [],
+    maxSize: SMTP_DEFAULTS.maxMessageBytes,
+    maxRecipients: SMTP_DEFAULTS.maxRecipients,
+    maxLineLength: SMTP_DEFAULTS.maxLineLength,
+    maxConnections: SMTP_DEFAULTS.maxConnections,
+    idleTimeoutMs: SMTP_DEFAULTS.idleTimeoutMs,
+  },
+  dns: { port: 5300, zones: [] },
+});
