@@ -13,11 +13,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { type AddressObject, simpleParser } from 'mailparser';
 import { type Envelope, formatEnvelopeHeaders, parseEnvelopeHeaders } from './envelope-headers.js';
+import { MailIndex } from './mail-index.js';
+import { type MailAttachment, parseMessage } from './mail-message.js';
 
 /** One line of the mail list (`GET /api/mail`). */
 export interface MailSummary {
   readonly id: string;
+  /** The From address (the envelope's MAIL FROM when the headers name none). */
   readonly from: string;
+  /** The To addresses (the envelope's recipients when neither To nor Cc names any). */
   readonly to: string[];
   readonly subject: string;
   /** ISO 8601: the Date header, or the delivery time when it has none. */
@@ -25,19 +29,20 @@ export interface MailSummary {
   readonly size: number;
 }
 
-export interface AttachmentInfo {
-  readonly filename: string | undefined;
-  readonly contentType: string;
-  readonly size: number;
-  readonly contentId: string | undefined;
-}
+export type { AttachmentInfo, MailAttachment } from './mail-message.js';
 
-/** A parsed message (`GET /api/mail/:id`). */
+/** A parsed message (`GET /api/mail/:id`, where attachments are listed without their content). */
 export interface StoredMail extends MailSummary {
+  /** The display name of From, or "". */
+  readonly fromName: string;
+  readonly cc: string[];
+  /** Envelope recipients named in neither To nor Cc. */
+  readonly bcc: string[];
   readonly text: string | undefined;
   readonly html: string | undefined;
   readonly headers: Record<string, string>;
-  readonly attachments: AttachmentInfo[];
+  /** Inline parts and attached files, in message order, each with its decoded content. */
+  readonly attachments: MailAttachment[];
   /** The SMTP envelope as received (`mailFrom` "" for the null sender), when the server stored it. */
   readonly envelope: { readonly mailFrom: string; readonly rcptTo: string[] } | undefined;
 }
@@ -75,6 +80,12 @@ function addressList(value: AddressObject | AddressObject[] | undefined): string
  */
 export class MailStore extends EventEmitter<MailStoreEvents> {
   readonly dir: string;
+  /** Display names, Cc, attachment counts and body text by id, for search and the console's list. */
+  readonly index: MailIndex<MailSummary> = new MailIndex<MailSummary>({
+    list: () => this.list(),
+    raw: (id) => this.raw(id),
+    envelope: parseEnvelopeHeaders,
+  });
   #ready: Promise<void> | undefined;
   #summaries = new Map<string, MailSummary>();
   #newDir: DirSyncer;
@@ -164,26 +175,20 @@ export class MailStore extends EventEmitter<MailStoreEvents> {
   async get(id: string): Promise<StoredMail | undefined> {
     const raw = await this.raw(id);
     if (!raw) return undefined;
-    const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
-    const headers: Record<string, string> = {};
-    for (const line of parsed.headerLines) {
-      const prev = headers[line.key];
-      const value = line.line.slice(line.line.indexOf(':') + 1).trim();
-      headers[line.key] = prev === undefined ? value : `${prev}, ${value}`;
-    }
+    const envelope = parseEnvelopeHeaders(raw);
+    const details = await parseMessage(raw, envelope);
+    this.index.remember(id, details);
     const summary = await this.#summary(id, raw);
     return {
       ...summary,
-      text: parsed.text,
-      html: typeof parsed.html === 'string' ? parsed.html : undefined,
-      headers,
-      attachments: parsed.attachments.map((a) => ({
-        filename: a.filename,
-        contentType: a.contentType,
-        size: a.size,
-        contentId: a.contentId,
-      })),
-      envelope: parseEnvelopeHeaders(raw),
+      fromName: details.fromName,
+      cc: details.cc,
+      bcc: details.bcc,
+      text: details.text,
+      html: details.html,
+      headers: details.headers,
+      attachments: details.attachments,
+      envelope,
     };
   }
 
@@ -197,6 +202,7 @@ export class MailStore extends EventEmitter<MailStoreEvents> {
       return false;
     }
     this.#summaries.delete(id);
+    this.index.forget(id);
     return true;
   }
 
@@ -254,13 +260,14 @@ export class MailStore extends EventEmitter<MailStoreEvents> {
     const head = end >= 0 ? data.subarray(0, end + 4) : data;
     const parsed = await simpleParser(head, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
     const delivered = Number(id.split('.')[0]);
-    const headerTo = [...addressList(parsed.to), ...addressList(parsed.cc)];
+    const headerTo = addressList(parsed.to);
+    const named = headerTo.length > 0 || addressList(parsed.cc).length > 0;
     const envelope = parseEnvelopeHeaders(head);
     const summary: MailSummary = {
       id,
       // Header addresses first; the envelope when the headers name none (Bcc-only mail).
       from: addressList(parsed.from)[0] ?? envelope?.mailFrom ?? '',
-      to: headerTo.length > 0 ? headerTo : (envelope?.rcptTo ?? []),
+      to: named ? headerTo : (envelope?.rcptTo ?? []),
       subject: parsed.subject ?? '',
       date: (parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : new Date(delivered)).toISOString(),
       size: data.length,

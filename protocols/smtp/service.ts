@@ -61,11 +61,15 @@ export class SmtpService implements Service {
     return this.server.close(options);
   }
 
-  /** Stored messages, newest first: summaries, or parsed with `{ parsed: true }`. */
-  messages(): Promise<MailSummary[]>;
-  messages(options: { parsed: true }): Promise<StoredMail[]>;
-  async messages(options: { parsed?: boolean } = {}): Promise<MailSummary[] | StoredMail[]> {
-    const list = await this.store.list();
+  /**
+   * Stored messages, newest first: summaries, or parsed with `{ parsed: true }` (attachments with
+   * their content). `query` keeps those matching a search in the syntax of `GET /api/mail?q=`
+   * (see mail-query.ts: words, "phrases", `from:`, `to:`, `subject:`, `-word`).
+   */
+  messages(options?: { parsed?: false; query?: string }): Promise<MailSummary[]>;
+  messages(options: { parsed: true; query?: string }): Promise<StoredMail[]>;
+  async messages(options: { parsed?: boolean; query?: string } = {}): Promise<MailSummary[] | StoredMail[]> {
+    const list = options.query ? await this.store.index.search(options.query) : await this.store.list();
     if (!options.parsed) return list;
     const parsed = await Promise.all(list.map((s) => this.store.get(s.id)));
     return parsed.filter((m): m is StoredMail => m !== undefined);

@@ -336,6 +336,64 @@ describe('/api/mail', () => {
     expect(await (await fetch(`${http.url}/api/mail`, { method: 'DELETE' })).json()).toEqual({ deleted: 1 });
     expect(await (await fetch(`${http.url}/api/mail`)).json()).toEqual([]);
   });
+
+  it('searches with q=, adds fromName/cc/bcc, and serves each attachment byte-exact', async () => {
+    const store = new MailStore(path.join(http.dataDir, 'mail'));
+    const boundary = 'b0undary';
+    const bin = Buffer.from([0, 1, 2, 253, 254, 255]);
+    const multipart = [
+      'From: "Dave D" <dave@example.test>',
+      'To: bob@example.test',
+      'Cc: carol@example.test',
+      'Subject: Invoice',
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain',
+      '',
+      'the quarterly invoice',
+      `--${boundary}`,
+      'Content-Type: application/octet-stream',
+      'Content-Disposition: attachment; filename="résumé 1.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      bin.toString('base64'),
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const other = await store.deliver(Buffer.from(MESSAGE));
+    const id = await store.deliver(Buffer.from(multipart), {
+      mailFrom: 'dave@example.test',
+      rcptTo: ['bob@example.test', 'carol@example.test', 'audit@example.test'],
+    });
+    const found = await (await fetch(`${http.url}/api/mail?q=${encodeURIComponent('quarterly')}`)).json();
+    expect(found).toMatchObject([{ id, fromName: 'Dave D', cc: ['carol@example.test'], attachments: 1 }]);
+    const byField = (await (await fetch(`${http.url}/api/mail?q=${encodeURIComponent('from:alice')}`)).json()) as {
+      id: string;
+    }[];
+    expect(byField.map((m) => m.id)).toEqual([other]);
+    expect(await (await fetch(`${http.url}/api/mail?limit=1`)).json()).toMatchObject([{ id }]);
+    expect((await fetch(`${http.url}/api/mail?limit=x`)).status).toBe(400);
+    const mail = (await (await fetch(`${http.url}/api/mail/${id}`)).json()) as { attachments: object[] };
+    expect(mail).toMatchObject({
+      fromName: 'Dave D',
+      to: ['bob@example.test'],
+      cc: ['carol@example.test'],
+      bcc: ['audit@example.test'],
+      attachments: [{ contentType: 'application/octet-stream', size: bin.length, inline: false }],
+    });
+    expect(mail.attachments[0]).not.toHaveProperty('content');
+    const att = await fetch(`${http.url}/api/mail/${id}/attachments/0`);
+    expect(att.status).toBe(200);
+    expect(att.headers.get('content-type')).toBe('application/octet-stream');
+    expect(att.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="r_sum_ 1.bin"; filename\*=UTF-8''r%C3%A9sum%C3%A9%201.bin$/,
+    );
+    expect(Buffer.from(await att.arrayBuffer()).equals(bin)).toBe(true);
+    expect((await fetch(`${http.url}/api/mail/${id}/attachments/1`)).status).toBe(404);
+    expect((await fetch(`${http.url}/api/mail/${id}/attachments/-1`)).status).toBe(400);
+    await fetch(`${http.url}/api/mail`, { method: 'DELETE' });
+  });
 });
 
 describe('/healthz, /metrics and the dashboard', () => {

@@ -39,7 +39,10 @@ describe('MailStore', () => {
     expect(mail).toMatchObject({
       id,
       from: 'alice@a.test',
-      to: ['bob@b.test', 'carol@c.test'],
+      fromName: 'Alice',
+      to: ['bob@b.test'],
+      cc: ['carol@c.test'],
+      bcc: ['hidden@b.test'],
       subject: 'one',
       date: '2024-03-05T10:00:00.000Z',
       size: raw?.length,

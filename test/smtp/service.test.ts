@@ -33,6 +33,9 @@ describe('SmtpService (test kit)', () => {
     expect((await future).subject).toBe('second');
     expect((await s.smtp.messages()).map((m) => m.subject)).toEqual(['second', 'first']);
     expect((await s.smtp.messages({ parsed: true })).map((m) => m.text)).toEqual(['second\n', 'first\n']);
+    // The search syntax of GET /api/mail?q=.
+    expect((await s.smtp.messages({ query: 'to:later' })).map((m) => m.subject)).toEqual(['second']);
+    expect((await s.smtp.messages({ query: 'first', parsed: true })).map((m) => m.text)).toEqual(['first\n']);
     await expect(
       s.waitFor('smtp', (r) => r.request === 'DATA' && /^250 Stored/.test(r.response)),
     ).resolves.toBeDefined();

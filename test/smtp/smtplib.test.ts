@@ -28,7 +28,9 @@ describe("Python's smtplib", () => {
     const mail = await smtp.store.get(summary?.id ?? '');
     expect(mail?.subject).toBe('Grüße aus Köln ✓');
     expect(mail?.from).toBe('joerg@example.test');
-    expect(mail?.to).toEqual(['anna@example.test', 'bert@example.test', 'carl@example.test']);
+    expect(mail?.to).toEqual(['anna@example.test', 'bert@example.test']);
+    expect(mail?.cc).toEqual(['carl@example.test']);
+    expect(mail?.bcc).toEqual(['hidden@example.test']);
     expect(mail?.text).toBe('Hällo wörld ✓\n.leading dot\n..two dots\n.\nlast line\n');
     expect(mail?.envelope?.rcptTo).toEqual([
       'anna@example.test',
