@@ -43,9 +43,15 @@ export function formatReply(r: Reply): string {
   return `${out.join('\r\n')}\r\n`;
 }
 
-/** The one-line summary for an exchange record: the final line of the reply with its code. */
+/**
+ * The one-line form of a reply for an exchange record: the code, then every line of the reply
+ * joined with spaces, so a multi-line reply (FEAT, STAT, HELP) keeps all it said, as SMTP's EHLO does.
+ */
 export function summarizeReply(r: Reply): string {
-  return `${r.code} ${r.lines[r.lines.length - 1] ?? ''}`.trim();
+  return `${r.code} ${r.lines
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ')}`.trim();
 }
 
 /** `257 "/a ""b"""`: RFC 959 Appendix II, a quote inside a path name is doubled. */

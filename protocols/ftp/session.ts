@@ -123,7 +123,11 @@ export class FtpSession {
     this.#reader.on('error', () => conn.close());
     conn.socket.pipe(this.#reader);
     conn.once('close', () => this.#onClose());
-    this.send(reply(220, 'minisuite FTP server ready'));
+    // The greeting is the server's half of the first exchange (RFC 959 §5.4), recorded as SMTP's is.
+    const t0 = performance.now();
+    const time = new Date();
+    const greeting = reply(220, 'minisuite FTP server ready');
+    this.record('(connect)', greeting, t0, 0, this.send(greeting), time);
   }
 
   /** True once the control connection runs over TLS. */

@@ -106,7 +106,9 @@ describe('replies', () => {
   });
 
   it('summarizes and quotes', () => {
-    expect(summarizeReply(reply(211, 'Features:', 'x', 'End'))).toBe('211 End');
+    // Every line of a multi-line reply reaches the record (issue #20: FEAT showed only '211 End').
+    expect(summarizeReply(reply(211, 'Features:', ' EPSV', ' UTF8', 'End'))).toBe('211 Features: EPSV UTF8 End');
+    expect(summarizeReply(reply(226, 'Transfer complete'))).toBe('226 Transfer complete');
     expect(quotePath('/a "b"')).toBe('"/a ""b"""');
   });
 });
