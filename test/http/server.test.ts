@@ -229,9 +229,9 @@ describe('httpbin endpoints', () => {
 
   it('/headers, /ip and /bytes/:n', async () => {
     expect(await (await fetch(`${http.url}/headers`, { headers: { 'X-A': '1' } })).json()).toMatchObject({
-      headers: { 'x-a': '1' },
+      headers: { 'X-A': '1' },
     });
-    expect(await (await fetch(`${http.url}/ip`)).json()).toEqual({ ip: '127.0.0.1' });
+    expect(await (await fetch(`${http.url}/ip`)).json()).toEqual({ ip: '127.0.0.1', origin: '127.0.0.1' });
     const bytes = await fetch(`${http.url}/bytes/200000`);
     expect(bytes.headers.get('content-type')).toBe('application/octet-stream');
     expect((await bytes.arrayBuffer()).byteLength).toBe(200_000);
