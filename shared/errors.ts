@@ -14,7 +14,8 @@ export type MinisuiteErrorCode =
   | 'MS_CLOSED'
   | 'MS_TLS'
   | 'MS_PROTOCOL'
-  | 'MS_CLIENT';
+  | 'MS_CLIENT'
+  | 'MS_UNEXPECTED';
 
 /** Base of every error minisuite throws on purpose. `code` is stable across versions. */
 export class MinisuiteError extends Error {

@@ -9,6 +9,7 @@ export * from './exchange.js';
 export * from './exchange-format.js';
 export * from './limits.js';
 export * from './line-reader.js';
+export * from './mark.js';
 export * from './net-util.js';
 export * from './options.js';
 export * from './port-range.js';

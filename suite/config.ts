@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseStub, StubError, type StubSpec } from '../protocols/http/stub-schema.js';
 import { type Account, parseAccount } from '../shared/account.js';
 import { ConfigError } from '../shared/errors.js';
 import { PROTOCOLS } from '../shared/exchange.js';
@@ -30,7 +31,14 @@ export const configFileSchema = z
     tls: z.boolean().optional(),
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
-    http: z.object({ port: port.optional() }).strict().optional(),
+    http: z
+      .object({
+        port: port.optional(),
+        stubs: z.array(z.unknown()).optional(),
+        recordedBodyBytes: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
     ftp: z
       .object({
         port: port.optional(),
@@ -105,6 +113,16 @@ export function loadConfigFile(file: string): ConfigFile {
   };
 }
 
+/** A stub from the config, validated; a bad one is a ConfigError naming its field. */
+function configStub(raw: unknown, where: string): StubSpec {
+  try {
+    return parseStub(raw, where);
+  } catch (err) {
+    if (err instanceof StubError) throw new ConfigError(err.field, err.message.slice(err.field.length + 2));
+    throw err;
+  }
+}
+
 type AccountInput = string | Account;
 
 function accounts(list: readonly AccountInput[] | undefined, field: string): Account[] {
@@ -132,7 +150,11 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
     tls: top.tls ?? d.tls,
     tlsCert: top.tlsCert,
     tlsKey: top.tlsKey,
-    http: { port: http.port ?? d.http.port },
+    http: {
+      port: http.port ?? d.http.port,
+      stubs: (http.stubs ?? []).map((stub, i) => configStub(stub, `http.stubs[${i}]`)),
+      recordedBodyBytes: http.recordedBodyBytes ?? d.http.recordedBodyBytes,
+    },
     ftp: {
       port: ftp.port ?? d.ftp.port,
       users: accounts(ftp.users, 'ftp.users'),

@@ -76,7 +76,9 @@ function consoleOf(services: ReadonlyMap<Protocol, Service>, ctx: ServiceContext
   const http = services.get('http');
   if (!(http instanceof HttpService)) return undefined;
   const smtp = services.get('smtp');
-  return mountConsole(http.router, ctx, smtp instanceof SmtpService ? smtp.store : undefined);
+  return mountConsole(http.router, ctx, smtp instanceof SmtpService ? smtp.store : undefined, {
+    http: { stubs: http.stubs, requests: http.requestLog },
+  });
 }
 
 /** The user's certificate when one is configured, else the generated one kept in DATA/tls. */

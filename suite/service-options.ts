@@ -9,7 +9,7 @@ import type { SmtpServiceOptions } from '../protocols/smtp/options.js';
 import { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
 
 export function httpOptions(config: SuiteConfig): HttpServiceOptions {
-  return { port: config.http.port };
+  return { port: config.http.port, stubs: config.http.stubs, recordedBodyBytes: config.http.recordedBodyBytes };
 }
 
 /**

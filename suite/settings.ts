@@ -3,6 +3,8 @@
  * limits are SMTP's own defaults). `config.ts` reads and merges layers over them.
  * @module
  */
+import { RECORDED_BODY_BYTES } from '../protocols/http/request-log.js';
+import type { StubSpec } from '../protocols/http/stub-schema.js';
 import { SMTP_DEFAULTS } from '../protocols/smtp/options.js';
 import type { Account } from '../shared/account.js';
 import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
@@ -19,7 +21,13 @@ export interface SuiteConfig {
   readonly tlsCert: string | undefined;
   /** PEM private key file of `tlsCert`. */
   readonly tlsKey: string | undefined;
-  readonly http: { readonly port: number };
+  readonly http: {
+    readonly port: number;
+    /** Stubs set at start (validated, SPEC "HTTP stubs"). */
+    readonly stubs: readonly StubSpec[];
+    /** Body bytes kept per recorded request. */
+    readonly recordedBodyBytes: number;
+  };
   readonly ftp: {
     readonly port: number;
     readonly users: readonly Account[];
@@ -51,7 +59,7 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
   tls: false,
   tlsCert: undefined,
   tlsKey: undefined,
-  http: { port: 8080 },
+  http: { port: 8080, stubs: [], recordedBodyBytes: RECORDED_BODY_BYTES },
   ftp: { port: 2121, users: [], anonymous: true, pasvPorts: { from: 50000, to: 50100 }, pasvAddress: undefined },
   smtp: {
     port: 2525,

@@ -8,9 +8,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RecordInput } from '../protocols/dns/service.js';
+import type { StubInput } from '../protocols/http/stub-schema.js';
 import { TimeoutError } from '../shared/errors.js';
 import { ExchangeLog, type ExchangeRecord, PROTOCOLS, type Protocol } from '../shared/exchange.js';
 import { formatPretty } from '../shared/exchange-format.js';
+import { type AbsenceOptions, EXPECT_NO_MS, expectAbsence, type Mark } from '../shared/mark.js';
 import { type ConfigFile, resolveConfig } from './config.js';
 import type { ServiceTypes } from './registry.js';
 import { type Running, type RunOptions, startServices } from './runner.js';
@@ -46,6 +48,10 @@ export interface SuiteOptions {
   readonly smtpUsers?: readonly (string | { name: string; pass: string })[];
   /** Largest SMTP message in bytes; default 10 MiB. */
   readonly smtpMaxSize?: number;
+  /** HTTP stubs set at start (the shape of `POST /api/stubs`); default none. */
+  readonly httpStubs?: readonly StubInput[];
+  /** Body bytes kept per recorded HTTP request; default 64 KiB. */
+  readonly httpRecordedBodyBytes?: number;
   /** Exchange records kept in memory; default 10,000. */
   readonly logCapacity?: number;
   /** Mechanism hook (tests of the suite itself). */
@@ -55,6 +61,8 @@ export interface SuiteOptions {
 export interface WaitOptions {
   /** How long to wait; default 5,000 ms. */
   readonly timeoutMs?: number;
+  /** Only exchanges after this mark (`suite.mark()`); default any, past or future. */
+  readonly since?: Mark;
 }
 
 /** Default timeout of `waitFor`. */
@@ -117,7 +125,8 @@ export class Suite {
     options: WaitOptions = {},
   ): Promise<ExchangeRecord> {
     const timeoutMs = options.timeoutMs ?? WAIT_TIMEOUT_MS;
-    const match = (r: ExchangeRecord) => r.protocol === protocol && predicate(r);
+    const after = options.since?.exchanges ?? 0;
+    const match = (r: ExchangeRecord) => r.id > after && r.protocol === protocol && predicate(r);
     const past = this.log.toArray().find(match);
     if (past) return Promise.resolve(past);
     return new Promise((resolve, reject) => {
@@ -139,6 +148,49 @@ export class Suite {
         resolve(r);
       });
     });
+  }
+
+  /**
+   * A point in the run: pass it as `since` to `waitFor`, `expectNo`, `smtp.messages`,
+   * `smtp.expectNoMessage`, `dns.queries` and `http.requests` to see only what came after it.
+   */
+  mark(): Mark {
+    const has = (p: Protocol) => this.#running.services.has(p);
+    return {
+      exchanges: this.log.total,
+      httpRequests: has('http') ? this.http.requestCount : 0,
+      mail: has('smtp') ? this.smtp.messageCount : 0,
+      dnsQueries: has('dns') ? this.dns.queryCount : 0,
+      time: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * Resolves when no exchange of `protocol` matching `predicate` arrives for `forMs` (and none did
+   * since `since`, when given); otherwise rejects at once, listing the offending exchange.
+   */
+  expectNo(
+    protocol: Protocol,
+    predicate: (record: ExchangeRecord) => boolean = () => true,
+    options: AbsenceOptions = {},
+  ): Promise<void> {
+    const forMs = options.forMs ?? EXPECT_NO_MS;
+    const match = (r: ExchangeRecord) => r.protocol === protocol && predicate(r);
+    return expectAbsence(
+      forMs,
+      (offending) => {
+        const unsubscribe = this.log.subscribe((r) => {
+          if (match(r)) offending(formatPretty(r));
+        });
+        const since = options.since;
+        if (since) {
+          const past = this.log.toArray().find((r) => r.id > since.exchanges && match(r));
+          if (past) offending(formatPretty(past));
+        }
+        return unsubscribe;
+      },
+      `${protocol} exchange matching ${predicate.toString().slice(0, 200)}`,
+    );
   }
 
   /** Closes every server, then removes the temporary data folder; idempotent. */
@@ -172,7 +224,11 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     host: options.host ?? '127.0.0.1',
     data: dataDir,
     tls: options.tls ?? false,
-    http: ports.http,
+    http: {
+      ...ports.http,
+      ...(options.httpStubs ? { stubs: [...options.httpStubs] } : {}),
+      ...(options.httpRecordedBodyBytes !== undefined ? { recordedBodyBytes: options.httpRecordedBodyBytes } : {}),
+    },
     ftp: {
       ...ports.ftp,
       users: options.ftpUsers ? [...options.ftpUsers] : [],

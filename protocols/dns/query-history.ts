@@ -35,6 +35,7 @@ export class QueryHistory {
   /** Index of the oldest entry, and how many are kept. */
   #head = 0;
   #size = 0;
+  #total = 0;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
@@ -53,6 +54,11 @@ export class QueryHistory {
     return this.#size;
   }
 
+  /** Queries ever added, including those the ring has dropped. */
+  get total(): number {
+    return this.#total;
+  }
+
   add(e: QueryEvent): void {
     const i = (this.#head + this.#size) % this.capacity;
     this.#names[i] = e.question?.name;
@@ -63,14 +69,15 @@ export class QueryHistory {
     this.#answers[i] = e.answers;
     this.#truncated[i] = e.truncated ? 1 : 0;
     this.#times[i] = e.time.getTime();
+    this.#total++;
     if (this.#size < this.capacity) this.#size++;
     else this.#head = (this.#head + 1) % this.capacity;
   }
 
-  /** Oldest first. */
-  toArray(): ReceivedQuery[] {
+  /** Oldest first; with `after`, only the queries added after the first `after` ever added. */
+  toArray(after = 0): ReceivedQuery[] {
     const out: ReceivedQuery[] = [];
-    for (let n = 0; n < this.#size; n++) {
+    for (let n = Math.max(0, this.#size - (this.#total - after)); n < this.#size; n++) {
       const i = (this.#head + n) % this.capacity;
       out.push({
         name: this.#names[i],

@@ -143,9 +143,17 @@ export class DnsService implements Service {
     });
   }
 
-  /** The queries received so far (the last {@link QUERY_HISTORY}), oldest first. */
-  queries(): ReceivedQuery[] {
-    return this.#history.toArray();
+  /**
+   * The queries received so far (the last {@link QUERY_HISTORY}), oldest first; with `since`, only
+   * those after that `suite.mark()`.
+   */
+  queries(options: { since?: { readonly dnsQueries: number } } = {}): ReceivedQuery[] {
+    return this.#history.toArray(options.since?.dnsQueries ?? 0);
+  }
+
+  /** Queries received so far (for marks). */
+  get queryCount(): number {
+    return this.#history.total;
   }
 
   #peerPort(protocol: Protocol, configured: number): number {

@@ -58,4 +58,11 @@ export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log'>> = Object.fr
  * What {@link HttpService} takes: the server's options (host and log come from the service
  * context) and the limits of the httpbin-style routes.
  */
-export interface HttpServiceOptions extends Omit<HttpServerOptions, 'host' | 'log'>, HttpbinOptions {}
+export interface HttpServiceOptions extends Omit<HttpServerOptions, 'host' | 'log'>, HttpbinOptions {
+  /** Stubs set at start (SPEC "HTTP stubs"; validated, a bad one throws StubError); default none. */
+  readonly stubs?: readonly unknown[];
+  /** Requests kept for `requests()` and `/api/requests`; default RECORDED_REQUESTS (1,000). */
+  readonly recordedRequests?: number;
+  /** Body bytes kept per recorded request; default RECORDED_BODY_BYTES (64 KiB). */
+  readonly recordedBodyBytes?: number;
+}

@@ -54,11 +54,21 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   res.end(body);
 }
 
+/** Bodies already read for the request log (see {@link rememberBody}). */
+const readBodies = new WeakMap<IncomingMessage, Buffer>();
+
+/** Hands a body read before routing (by the request log) to the route's later {@link readBody}. */
+export function rememberBody(req: IncomingMessage, body: Buffer): void {
+  readBodies.set(req, body);
+}
+
 /**
  * Reads the whole request body, refusing more than `limit` bytes with 413 (RFC 9110 §15.5.14),
  * whether the length was announced or the body is chunked.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const known = readBodies.get(req);
+  if (known !== undefined) return Promise.resolve(known);
   const announced = Number(req.headers['content-length']);
   if (Number.isFinite(announced) && announced > limit) return Promise.reject(bodyTooLarge(limit));
   return new Promise((resolve, reject) => {

@@ -5,11 +5,16 @@
  */
 import path from 'node:path';
 import { TimeoutError } from '../../shared/errors.js';
+import type { AbsenceOptions } from '../../shared/mark.js';
 import { urlHost } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
+import { MailMarks } from './mail-marks.js';
 import { MailStore, type MailSummary, type StoredMail } from './mail-store.js';
 import type { SmtpServiceOptions } from './options.js';
 import { SmtpServer } from './server.js';
+
+/** What `messages({ since })` reads of a `suite.mark()`. */
+type MailMark = { readonly mail: number };
 
 /** Default timeout of {@link SmtpService.waitForMessage}. */
 export const WAIT_FOR_MESSAGE_MS = 5_000;
@@ -20,9 +25,11 @@ export class SmtpService implements Service {
   readonly store: MailStore;
   readonly server: SmtpServer;
   #started = false;
+  #marks: MailMarks;
 
   constructor(ctx: ServiceContext, options: SmtpServiceOptions = {}) {
     this.store = new MailStore(path.join(ctx.dataDir, 'mail'));
+    this.#marks = new MailMarks(this.store);
     this.server = new SmtpServer({
       ...options,
       store: this.store,
@@ -64,12 +71,17 @@ export class SmtpService implements Service {
   /**
    * Stored messages, newest first: summaries, or parsed with `{ parsed: true }` (attachments with
    * their content). `query` keeps those matching a search in the syntax of `GET /api/mail?q=`
-   * (see mail-query.ts: words, "phrases", `from:`, `to:`, `subject:`, `-word`).
+   * (see mail-query.ts: words, "phrases", `from:`, `to:`, `subject:`, `-word`); `since` those
+   * stored after that `suite.mark()`.
    */
-  messages(options?: { parsed?: false; query?: string }): Promise<MailSummary[]>;
-  messages(options: { parsed: true; query?: string }): Promise<StoredMail[]>;
-  async messages(options: { parsed?: boolean; query?: string } = {}): Promise<MailSummary[] | StoredMail[]> {
-    const list = options.query ? await this.store.index.search(options.query) : await this.store.list();
+  messages(options?: { parsed?: false; query?: string; since?: MailMark }): Promise<MailSummary[]>;
+  messages(options: { parsed: true; query?: string; since?: MailMark }): Promise<StoredMail[]>;
+  async messages(
+    options: { parsed?: boolean; query?: string; since?: MailMark } = {},
+  ): Promise<MailSummary[] | StoredMail[]> {
+    const since = options.since;
+    const all = options.query ? await this.store.index.search(options.query) : await this.store.list();
+    const list = since ? all.filter((m) => this.#marks.isAfter(m.id, since.mail)) : all;
     if (!options.parsed) return list;
     const parsed = await Promise.all(list.map((s) => this.store.get(s.id)));
     return parsed.filter((m): m is StoredMail => m !== undefined);
@@ -134,6 +146,19 @@ export class SmtpService implements Service {
         })
         .catch((err: unknown) => finish(() => reject(err)));
     });
+  }
+
+  /** Messages stored since start (for marks). */
+  get messageCount(): number {
+    return this.#marks.count;
+  }
+
+  /**
+   * Resolves when no message matching `predicate` (default: any) is stored for `forMs` (nor since
+   * `since`, when given); otherwise rejects at once with the message listed.
+   */
+  expectNoMessage(predicate: (mail: StoredMail) => boolean = () => true, options: AbsenceOptions = {}): Promise<void> {
+    return this.#marks.expectNone(predicate, options, `message matching ${predicate.toString().slice(0, 200)}`);
   }
 
   /** Deletes every stored message; resolves with how many. */

@@ -7,12 +7,16 @@
  * @module
  */
 import path from 'node:path';
+import type { RequestLog } from '../../protocols/http/request-log.js';
 import type { Router } from '../../protocols/http/router.js';
+import type { StubStore } from '../../protocols/http/stubs.js';
 import { MailStore } from '../../protocols/smtp/mail-store.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
 import { registerExchangeRoutes } from './api-exchanges.js';
 import { registerMailRoutes } from './api-mail.js';
+import { registerRequestRoutes } from './api-requests.js';
+import { registerStubRoutes } from './api-stubs.js';
 import { registerDashboardRoutes } from './dashboard.js';
 import { ExchangeMetrics, registerHealthRoutes } from './health-metrics.js';
 
@@ -27,6 +31,8 @@ export interface ConsoleOptions {
   readonly ownsMail?: boolean;
   /** Server-Sent Events keep-alive interval; default SSE_KEEP_ALIVE_MS. */
   readonly sseKeepAliveMs?: number;
+  /** The HTTP server's stubs and recorded requests, for `/api/stubs` and `/api/requests`. */
+  readonly http?: { readonly stubs: StubStore; readonly requests: RequestLog };
 }
 
 /** The console of one run. */
@@ -50,6 +56,8 @@ export class Console {
     });
     registerMailRoutes(router, o.mail);
     registerHealthRoutes(router, { metrics: this.metrics, services: o.services });
+    if (o.http) registerStubRoutes(router, o.http.stubs);
+    if (o.http) registerRequestRoutes(router, o.http.requests);
   }
 
   /** Creates the mail folder when the console owns the store. */
@@ -71,7 +79,7 @@ export function mountConsole(
   router: Router,
   ctx: ServiceContext,
   smtpStore: MailStore | undefined,
-  options: { readonly sseKeepAliveMs?: number } = {},
+  options: Pick<ConsoleOptions, 'sseKeepAliveMs' | 'http'> = {},
 ): Console {
   const console = new Console({
     log: ctx.log,

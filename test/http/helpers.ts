@@ -30,7 +30,10 @@ export async function startHttp(
   const ctx: ServiceContext = { host: '127.0.0.1', dataDir, log, tls: undefined, peers: () => all };
   const { sseKeepAliveMs, ...httpOptions } = options;
   const service = new HttpService(ctx, { port: 0, ...httpOptions });
-  const console = mountConsole(service.router, ctx, undefined, sseKeepAliveMs !== undefined ? { sseKeepAliveMs } : {});
+  const console = mountConsole(service.router, ctx, undefined, {
+    ...(sseKeepAliveMs !== undefined ? { sseKeepAliveMs } : {}),
+    http: { stubs: service.stubs, requests: service.requestLog },
+  });
   all.unshift(service);
   await console.start();
   await service.start();
