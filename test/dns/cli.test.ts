@@ -21,10 +21,7 @@ describe('minisuite start dns / minisuite dns query', () => {
   it('prints the ready line, answers queries, exits 0 on SIGTERM', async () => {
     const child = new CliProcess(['start', 'dns', '--dns-port', '0', '--data', await tmp()]);
     children.push(child);
-    const m = await child.waitForStdout(
-      /^dns listening on udp:\/\/127\.0\.0\.1:(\d+) tcp:\/\/127\.0\.0\.1:(\d+)$/m,
-      15_000,
-    );
+    const m = await child.waitForStdout(/^dns listening on udp:\/\/127\.0\.0\.1:(\d+) tcp:\/\/127\.0\.0\.1:(\d+)$/m);
     expect(m[1]).toBe(m[2]);
     const port = Number(m[1]);
     const udp = await runCli(['dns', 'query', 'www.suite.test', '--server', `127.0.0.1:${port}`]);

@@ -17,7 +17,7 @@ describe('minisuite start ftp / minisuite ftp', () => {
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-ftp-cli-'));
     child = new CliProcess(['start', 'ftp', '--ftp-port', '0', '--data', dir, '--ftp-user', 'bob:pw']);
-    const [, ready] = await child.waitForStdout(/^ftp listening on ftp:\/\/127\.0\.0\.1:(\d+)$/m, 15_000);
+    const [, ready] = await child.waitForStdout(/^ftp listening on ftp:\/\/127\.0\.0\.1:(\d+)$/m);
     port = Number(ready);
   });
 

@@ -17,7 +17,7 @@ beforeAll(async () => {
   await fs.mkdir(path.join(dir, 'data', 'files'), { recursive: true });
   await fs.writeFile(path.join(dir, 'data', 'files', 'a.txt'), 'hello world\n');
   server = new CliProcess(['start', 'http', '--http-port', '0', '--data', path.join(dir, 'data')]);
-  const [, ready] = await server.waitForStdout(/^http listening on (http:\/\/127\.0\.0\.1:\d+)$/m, 15_000);
+  const [, ready] = await server.waitForStdout(/^http listening on (http:\/\/127\.0\.0\.1:\d+)$/m);
   url = ready ?? '';
 });
 

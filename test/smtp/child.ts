@@ -18,7 +18,7 @@ export interface StartedChild {
 }
 
 /** Starts `minisuite start ...args` and resolves once the smtp ready line is printed. */
-export async function startChild(args: string[], timeoutMs = 15_000): Promise<StartedChild> {
+export async function startChild(args: string[], timeoutMs?: number): Promise<StartedChild> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.build.json)`);
   const proc = new CliProcess(['start', ...args]);
   try {
