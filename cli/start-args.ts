@@ -5,7 +5,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../shared/errors.js';
 import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
+import { FaultRuleError } from '../shared/faults/rule.js';
+import { parseFaultLine } from '../shared/faults/syntax.js';
 import { type ConfigFile, loadConfigFile, parseAccount, parsePortRange, validateConfig } from '../suite/config.js';
+import { createFaultEngine } from '../suite/faults.js';
 
 export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [options]
   --host ADDR            listen address               (default 127.0.0.1)
@@ -23,6 +26,8 @@ export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [op
   --tls                  STARTTLS / AUTH TLS with a generated localhost certificate
   --tls-cert FILE        with --tls: your PEM certificate instead (needs --tls-key)
   --tls-key FILE         with --tls: the PEM private key of --tls-cert
+  --fault SPEC           a fault rule in one line, repeatable, e.g.
+                         'smtp RCPT *@blocked.test reply="451 4.7.1 Try again later" times=1'
   --config FILE          JSON or YAML settings; flags override it
   --log pretty|json      console format               (default pretty)
   -h, --help             this text`;
@@ -43,6 +48,7 @@ const OPTIONS = {
   tls: { type: 'boolean' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  fault: { type: 'string', multiple: true },
   config: { type: 'string' },
   log: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -90,6 +96,7 @@ export function parseStartArgs(argv: string[]): StartArgs {
   if (v.log !== undefined && v.log !== 'pretty' && v.log !== 'json')
     throw new ConfigError('--log', `expected pretty or json, got '${v.log}'`);
   if (v['ftp-pasv-ports'] !== undefined) parsePortRange(v['ftp-pasv-ports'], '--ftp-pasv-ports');
+  const faults = (v.fault ?? []).map(faultFlag);
   const ftpUsers = (v['ftp-user'] ?? []).map((u) => parseAccount(u, '--ftp-user'));
   const smtpUsers = (v['smtp-user'] ?? []).map((u) => parseAccount(u, '--smtp-user'));
   const flags = validateConfig(
@@ -114,6 +121,7 @@ export function parseStartArgs(argv: string[]): StartArgs {
         maxSize,
       }),
       dns: strip({ port: portFlag(v['dns-port'], '--dns-port'), zones: v.zone }),
+      faults: faults.length > 0 ? faults : undefined,
     }),
     'flags',
   );
@@ -121,6 +129,18 @@ export function parseStartArgs(argv: string[]): StartArgs {
   if (v.config !== undefined) layers.push(loadConfigFile(v.config));
   layers.push(flags);
   return { help: false, layers };
+}
+
+/** One `--fault SPEC`, parsed and checked: an error quotes the line and names the rule's field. */
+function faultFlag(line: string): unknown {
+  try {
+    const rule = parseFaultLine(line);
+    createFaultEngine().validate(rule);
+    return rule;
+  } catch (err) {
+    if (err instanceof FaultRuleError) throw new ConfigError('--fault', `'${line}': ${err.message}`);
+    throw err;
+  }
 }
 
 /** Drops undefined values (and objects left empty) so a layer only says what was given. */

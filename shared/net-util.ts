@@ -18,3 +18,10 @@ export function urlHost(host: string): string {
 export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
+
+/** The address part of "127.0.0.1:53211" or "[::1]:53211" (the inverse of {@link formatHostPort}). */
+export function hostOfPeer(peer: string): string {
+  if (peer.startsWith('[')) return peer.slice(1, peer.indexOf(']'));
+  const colon = peer.lastIndexOf(':');
+  return colon > 0 ? peer.slice(0, colon) : peer;
+}

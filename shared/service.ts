@@ -3,6 +3,7 @@
  * @module
  */
 import type { ExchangeLog, Protocol } from './exchange.js';
+import type { FaultEngine } from './faults/engine.js';
 import type { TlsMaterial } from './tls.js';
 
 /** What every service gets from the runner. */
@@ -17,6 +18,8 @@ export interface ServiceContext {
   readonly tls: TlsMaterial | undefined;
   /** The services of the same run (started or not), for cross-protocol needs (HTTP health, DNS SRV ports). */
   readonly peers: () => readonly Service[];
+  /** The run's fault rules, which every protocol consults; undefined: no faults. */
+  readonly faults?: FaultEngine | undefined;
 }
 
 /** A running protocol server, as the CLI and `startSuite` see it. */

@@ -65,6 +65,8 @@ export const configFileSchema = z
       .object({ port: port.optional(), zones: z.array(z.string().min(1)).optional() })
       .strict()
       .optional(),
+    /** Fault rules (SPEC.md, Faults), each checked by the fault engine when the run starts. */
+    faults: z.array(z.unknown()).optional(),
   })
   .strict();
 
@@ -134,7 +136,7 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
   const m = (key: 'http' | 'ftp' | 'smtp' | 'dns') => Object.assign({}, ...layers.map((l) => l[key] ?? {}));
   const top = Object.assign(
     {},
-    ...layers.map(({ http: _h, ftp: _f, smtp: _s, dns: _d, ...rest }) => rest),
+    ...layers.map(({ http: _h, ftp: _f, smtp: _s, dns: _d, faults: _faults, ...rest }) => rest),
   ) as ConfigFile;
   const ftp = m('ftp') as NonNullable<ConfigFile['ftp']>;
   const smtp = m('smtp') as NonNullable<ConfigFile['smtp']>;
@@ -172,5 +174,7 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       idleTimeoutMs: smtp.idleTimeoutMs ?? d.smtp.idleTimeoutMs,
     },
     dns: { port: dns.port ?? d.dns.port, zones: dns.zones ?? d.dns.zones },
+    // Rules add up across layers: a --fault comes on top of the config file's rules.
+    faults: layers.flatMap((l) => l.faults ?? []),
   };
 }

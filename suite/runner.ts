@@ -9,9 +9,11 @@ import { HttpService } from '../protocols/http/service.js';
 import { SmtpService } from '../protocols/smtp/service.js';
 import { ConfigError } from '../shared/errors.js';
 import type { ExchangeLog, Protocol } from '../shared/exchange.js';
+import type { FaultEngine } from '../shared/faults/engine.js';
 import type { Service, ServiceContext } from '../shared/service.js';
 import { loadCertificateFiles, loadOrCreateCertificate, type TlsMaterial } from '../shared/tls.js';
 import { type Console, mountConsole } from './console/console.js';
+import { createFaultEngine } from './faults.js';
 import { SERVICE_FACTORIES, type ServiceFactory, START_ORDER } from './registry.js';
 import type { SuiteConfig } from './settings.js';
 
@@ -27,9 +29,12 @@ export class Running {
   readonly services: ReadonlyMap<Protocol, Service>;
   /** The console on the HTTP server, when HTTP runs. */
   readonly console: Console | undefined;
+  /** The run's fault rules (from the config, then changed through the APIs). */
+  readonly faults: FaultEngine;
   #closing: Promise<void> | undefined;
-  constructor(services: Map<Protocol, Service>, console?: Console) {
+  constructor(services: Map<Protocol, Service>, faults: FaultEngine, console?: Console) {
     this.services = services;
+    this.faults = faults;
     this.console = console;
   }
   /** Closes every service at once (each gracefully), then the console; idempotent. */
@@ -45,9 +50,11 @@ export class Running {
 export async function startServices(config: SuiteConfig, log: ExchangeLog, options: RunOptions = {}): Promise<Running> {
   const dataDir = path.resolve(config.data);
   await fs.mkdir(dataDir, { recursive: true });
+  // Rules are checked before anything listens: a bad one names its field and nothing starts.
+  const faults = createFaultEngine(config.faults);
   const tls: TlsMaterial | undefined = config.tls ? await tlsMaterial(config, dataDir) : undefined;
   const services = new Map<Protocol, Service>();
-  const ctx: ServiceContext = { host: config.host, dataDir, log, tls, peers: () => [...services.values()] };
+  const ctx: ServiceContext = { host: config.host, dataDir, log, tls, peers: () => [...services.values()], faults };
   const order = START_ORDER.filter((p) => config.protocols.includes(p));
   for (const protocol of order) {
     const factory = options.factories?.[protocol] ?? SERVICE_FACTORIES[protocol];
@@ -68,7 +75,7 @@ export async function startServices(config: SuiteConfig, log: ExchangeLog, optio
     console?.close();
     throw err;
   }
-  return new Running(services, console);
+  return new Running(services, faults, console);
 }
 
 /** Mounts the console on the HTTP server's router, serving SMTP's one mail store. */

@@ -9,7 +9,13 @@ import type { SmtpServiceOptions } from '../protocols/smtp/options.js';
 import { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
 
 export function httpOptions(config: SuiteConfig): HttpServiceOptions {
-  return { port: config.http.port, stubs: config.http.stubs, recordedBodyBytes: config.http.recordedBodyBytes };
+  return {
+    port: config.http.port,
+    stubs: config.http.stubs,
+    recordedBodyBytes: config.http.recordedBodyBytes,
+    // The fault API itself is never faulted: a rule on "/**" can still be removed.
+    faultExempt: (p) => p === '/api/faults' || p.startsWith('/api/faults/'),
+  };
 }
 
 /**

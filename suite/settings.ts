@@ -48,6 +48,8 @@ export interface SuiteConfig {
     readonly idleTimeoutMs: number;
   };
   readonly dns: { readonly port: number; readonly zones: readonly string[] };
+  /** Fault rules of the config file and of `--fault`, in that order. */
+  readonly faults: readonly unknown[];
 }
 
 /** SPEC.md defaults of `minisuite start`. */
@@ -71,4 +73,5 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
     idleTimeoutMs: SMTP_DEFAULTS.idleTimeoutMs,
   },
   dns: { port: 5300, zones: [] },
+  faults: [],
 });

@@ -12,8 +12,10 @@ import type { StubInput } from '../protocols/http/stub-schema.js';
 import { TimeoutError } from '../shared/errors.js';
 import { ExchangeLog, type ExchangeRecord, PROTOCOLS, type Protocol } from '../shared/exchange.js';
 import { formatPretty } from '../shared/exchange-format.js';
+import type { FaultRuleInput } from '../shared/faults/rule.js';
 import { type AbsenceOptions, EXPECT_NO_MS, expectAbsence, type Mark } from '../shared/mark.js';
 import { type ConfigFile, resolveConfig } from './config.js';
+import { SuiteFaults } from './faults.js';
 import type { ServiceTypes } from './registry.js';
 import { type Running, type RunOptions, startServices } from './runner.js';
 
@@ -54,6 +56,8 @@ export interface SuiteOptions {
   readonly httpRecordedBodyBytes?: number;
   /** Exchange records kept in memory; default 10,000. */
   readonly logCapacity?: number;
+  /** Fault rules in force from the start (SPEC.md, Faults); more with `suite.faults.add()`. Default none. */
+  readonly faults?: readonly FaultRuleInput[];
   /** Mechanism hook (tests of the suite itself). */
   readonly runOptions?: RunOptions;
 }
@@ -72,12 +76,15 @@ export const WAIT_TIMEOUT_MS = 5_000;
 export class Suite {
   readonly log: ExchangeLog;
   readonly dataDir: string;
+  /** Fault rules: `add({...})` → a handle with `.hits` and `.remove()`, `list()`, `clear()`. */
+  readonly faults: SuiteFaults;
   #running: Running;
   #ownsData: boolean;
   #closing: Promise<void> | undefined;
 
   constructor(running: Running, log: ExchangeLog, dataDir: string, ownsData: boolean) {
     this.#running = running;
+    this.faults = new SuiteFaults(running.faults);
     this.log = log;
     this.dataDir = dataDir;
     this.#ownsData = ownsData;
@@ -240,6 +247,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       ...(options.smtpMaxSize !== undefined ? { maxSize: options.smtpMaxSize } : {}),
     },
     dns: { ...ports.dns, zones },
+    ...(options.faults ? { faults: [...options.faults] } : {}),
   };
   const log = new ExchangeLog(options.logCapacity !== undefined ? { capacity: options.logCapacity } : {});
   try {

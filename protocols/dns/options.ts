@@ -4,6 +4,7 @@
  * @module
  */
 import type { ExchangeLog } from '../../shared/exchange.js';
+import type { FaultEngine } from '../../shared/faults/engine.js';
 import { MAX_CONNECTIONS } from '../../shared/limits.js';
 import { ANSWER_CACHE_ENTRIES } from './answer-cache.js';
 import { MAX_UDP_PAYLOAD } from './edns.js';
@@ -37,10 +38,12 @@ export interface DnsServerOptions {
   readonly answerCacheEntries?: number;
   /** Where server-side exchange records go; default none. */
   readonly log?: ExchangeLog;
+  /** Fault rules (faults.ts says what they can do to DNS); default none. */
+  readonly faults?: FaultEngine | undefined;
 }
 
 /** The defaults of {@link DnsServerOptions} (zones and log have none). */
-export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log'>> = Object.freeze({
+export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log' | 'faults'>> = Object.freeze({
   host: '127.0.0.1',
   port: 0,
   maxConnections: MAX_CONNECTIONS,

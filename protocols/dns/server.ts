@@ -8,10 +8,14 @@
 import { EventEmitter } from 'node:events';
 import { MinisuiteError } from '../../shared/errors.js';
 import { elapsedMs } from '../../shared/exchange.js';
+import { connectionFault, connectionGate } from '../../shared/faults/connection-gate.js';
+import type { FaultHit } from '../../shared/faults/engine.js';
+import { hostOfPeer } from '../../shared/net-util.js';
 import { withDefaults } from '../../shared/options.js';
 import { type TcpConnection, TcpServer } from '../../shared/tcp-server.js';
 import { UdpServer } from '../../shared/udp-server.js';
 import { AnswerCache } from './answer-cache.js';
+import { appliesTo, applyDnsFault } from './faults.js';
 import { DNS_DEFAULTS, type DnsServerOptions } from './options.js';
 import { type DnsTransport, type Outcome, respond } from './responder.js';
 import { frame, splitFrames } from './tcp-framing.js';
@@ -33,6 +37,8 @@ export interface QueryEvent extends Outcome {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly durationMs: number;
+  /** The note of the fault rule that changed the answer, if one did. */
+  readonly fault?: string | undefined;
 }
 
 export type DnsServerEvents = { query: [event: QueryEvent] };
@@ -85,7 +91,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       const tcp = this.#createTcp(this.#requestedPort);
       const port = await tcp.listen();
       const udp = new UdpServer({ name: 'dns', host: this.host, port }, (datagram, reply) => {
-        const out = this.#handle(datagram.data, 'udp', datagram.peer, 'dns-udp');
+        const out = this.#handle(datagram.data, 'udp', datagram.peer, 'dns-udp', (late) => void reply(late));
         if (out) void reply(out);
       });
       try {
@@ -117,6 +123,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
         port,
         maxConnections: o.maxConnections,
         idleTimeoutMs: o.idleTimeoutMs,
+        gate: connectionGate(o.faults, 'dns'),
       },
       // DNS has no words for "full" or "goodbye": a closed connection says it (RFC 7766 §6.2.3).
       { onConnection: (conn) => this.#serveTcp(conn, maxFrame) },
@@ -131,7 +138,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       pending = split.rest;
       let flowing = true;
       for (const message of split.frames) {
-        const out = this.#handle(message, 'tcp', conn.peer, conn.id);
+        const out = this.#handle(message, 'tcp', conn.peer, conn.id, (late) => conn.write(frame(late)), conn);
         if (out) flowing = conn.write(frame(out)) && flowing;
       }
       if (split.oversized !== undefined) {
@@ -171,11 +178,57 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     };
   }
 
-  #handle(input: Buffer, transport: DnsTransport, peer: string, session: string): Buffer | undefined {
+  /**
+   * Answers one message: returns the answer to send now, or undefined (none, or one a fault
+   * delays: it goes to `late` then). `conn` is the TCP connection, for its connection-fault note.
+   */
+  #handle(
+    input: Buffer,
+    transport: DnsTransport,
+    peer: string,
+    session: string,
+    late: (answer: Buffer) => void,
+    conn?: TcpConnection,
+  ): Buffer | undefined {
     const t0 = performance.now();
-    const outcome = respond(input, transport, this.#options.zones(), this.#responder);
-    const event: QueryEvent = {
-      time: new Date(),
+    let outcome = respond(input, transport, this.#options.zones(), this.#responder);
+    const hit = this.#fault(outcome, transport, peer);
+    if (hit) outcome = applyDnsFault(input, outcome, hit.action, transport);
+    const fault = hit?.note ?? (conn ? connectionFault(conn) : undefined);
+    const delayMs = hit?.action.delayMs;
+    if (delayMs) {
+      const time = new Date();
+      setTimeout(() => {
+        this.#record(this.#event(input, outcome, transport, peer, session, t0, time, fault));
+        if (outcome.message) late(outcome.message);
+      }, delayMs).unref();
+      return undefined;
+    }
+    this.#record(this.#event(input, outcome, transport, peer, session, t0, new Date(), fault));
+    return outcome.message;
+  }
+
+  /** The first fault rule that fires for this query (only queries with a question are described). */
+  #fault(outcome: Outcome, transport: DnsTransport, peer: string): FaultHit | undefined {
+    const faults = this.#options.faults;
+    const q = outcome.question;
+    if (!q || !faults?.has('dns')) return undefined;
+    const facts = { command: q.type, target: q.name.replace(/\.$/, ''), peer: hostOfPeer(peer) };
+    return faults.decide('dns', facts, 'exchange', appliesTo(transport));
+  }
+
+  #event(
+    input: Buffer,
+    outcome: Outcome,
+    transport: DnsTransport,
+    peer: string,
+    session: string,
+    t0: number,
+    time: Date,
+    fault: string | undefined,
+  ): QueryEvent {
+    return {
+      time,
       transport,
       peer,
       session,
@@ -190,9 +243,8 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       bytesIn: input.length,
       bytesOut: outcome.message?.length ?? 0,
       durationMs: elapsedMs(t0),
+      fault,
     };
-    this.#record(event);
-    return outcome.message;
   }
 
   #record(event: QueryEvent): void {
@@ -209,6 +261,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       bytesIn: event.bytesIn,
       bytesOut: event.bytesOut,
       durationMs: event.durationMs,
+      fault: event.fault,
     });
     this.emit('query', event);
   }

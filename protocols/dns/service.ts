@@ -93,6 +93,7 @@ export class DnsService implements Service {
       host: this.#ctx.host,
       port: this.#options.port ?? 0,
       log: this.#ctx.log,
+      faults: this.#ctx.faults,
     });
     server.on('query', (e) => this.#history.add(e));
     this.#server = server;

@@ -5,6 +5,7 @@
 
 import type { Account } from '../../shared/account.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
+import type { FaultEngine } from '../../shared/faults/engine.js';
 import { CLOSE_GRACE_MS, IDLE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_LINE_LENGTH } from '../../shared/limits.js';
 import type { PortRange } from '../../shared/port-range.js';
 import type { TlsMaterial } from '../../shared/tls.js';
@@ -52,6 +53,8 @@ export interface FtpServerOptions {
   readonly dataConnectTimeoutMs?: number;
   /** Folder for uploads in progress (same file system as root); default `<root>/../.ftp-uploads`. */
   readonly uploadDir?: string;
+  /** Fault rules (faults.ts says what they can do to FTP); default none. */
+  readonly faults?: FaultEngine | undefined;
 }
 
 /**
@@ -61,8 +64,10 @@ export interface FtpServerOptions {
 export type FtpServiceOptions = Omit<FtpServerOptions, 'root' | 'uploadDir' | 'host' | 'tls' | 'log'>;
 
 /** Options with defaults applied. */
-export type ResolvedFtpOptions = Required<Omit<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log'>> &
-  Pick<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log'>;
+export type ResolvedFtpOptions = Required<
+  Omit<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log' | 'faults'>
+> &
+  Pick<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log' | 'faults'>;
 
 export const FTP_DEFAULTS = {
   host: '127.0.0.1',

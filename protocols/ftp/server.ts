@@ -3,10 +3,12 @@
  * {@link FtpSession} per connection, the sandboxed root and optional TLS.
  * @module
  */
+
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type tls from 'node:tls';
 import { MinisuiteError } from '../../shared/errors.js';
+import { connectionGate } from '../../shared/faults/connection-gate.js';
 import { TcpServer } from '../../shared/tcp-server.js';
 import { createServerContext } from '../../shared/tls.js';
 import { COMMANDS } from './commands.js';
@@ -33,7 +35,14 @@ export class FtpServer {
     this.#secureContext = options.tls ? createServerContext(options.tls) : undefined;
     const o = this.options;
     this.#tcp = new TcpServer(
-      { name: 'ftp', host: o.host, port: o.port, maxConnections: o.maxConnections, idleTimeoutMs: o.idleTimeoutMs },
+      {
+        name: 'ftp',
+        host: o.host,
+        port: o.port,
+        maxConnections: o.maxConnections,
+        idleTimeoutMs: o.idleTimeoutMs,
+        gate: connectionGate(o.faults, 'ftp'),
+      },
       {
         onConnection: (conn) => {
           const sandbox = this.#sandbox;

@@ -26,6 +26,7 @@ export class FtpService implements Service {
       host: ctx.host,
       ...(ctx.tls ? { tls: ctx.tls } : {}),
       log: ctx.log,
+      faults: ctx.faults,
     });
   }
 

@@ -9,12 +9,17 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import { errorMessage, isPeerReset } from '../../shared/errors.js';
 import { elapsedMs } from '../../shared/exchange.js';
+import { connectionFault } from '../../shared/faults/connection-gate.js';
+import type { FaultHit } from '../../shared/faults/engine.js';
+import { type FaultAction, splitReply } from '../../shared/faults/rule.js';
+import { applyToxics, cutReadsAfter, hasToxics, type ToxicHandle } from '../../shared/faults/toxic-socket.js';
 import { type LineEvent, LineReader } from '../../shared/line-reader.js';
 import type { TcpConnection } from '../../shared/tcp-server.js';
 import { upgradeServerSocket } from '../../shared/tls.js';
 import { type HostPort, parseCommand } from './command-parser.js';
 import { connectActive, DataChannelError, type PassiveListener } from './data-channel.js';
 import { failureReply } from './failures.js';
+import { appliesToCommand, CONNECT, commandTarget, isDataFault } from './faults.js';
 import { MLST_FACTS, type MlstFact } from './list-format.js';
 import type { ResolvedFtpOptions } from './options.js';
 import { formatReply, isPositive, type Reply, reply, summarizeReply } from './replies.js';
@@ -127,7 +132,12 @@ export class FtpSession {
     const t0 = performance.now();
     const time = new Date();
     const greeting = reply(220, 'minisuite FTP server ready');
-    this.record('(connect)', greeting, t0, 0, this.send(greeting), time);
+    const hit = this.#fault(CONNECT, '', (a) => !isDataFault(a));
+    if (!hit) this.record('(connect)', greeting, t0, 0, this.send(greeting), time);
+    else
+      void this.#takeOver(hit, '(connect)', t0, time, 0).then((proceed) => {
+        if (proceed) this.record('(connect)', greeting, t0, 0, this.send(greeting), time, hit.note);
+      });
   }
 
   /** True once the control connection runs over TLS. */
@@ -195,8 +205,16 @@ export class FtpSession {
     return true;
   }
 
-  /** One exchange record (passwords are masked by the caller). */
-  record(request: string, r: Reply, t0: number, bytesIn: number, bytesOut: number, time: Date): void {
+  /** One exchange record (passwords are masked by the caller); a text stands for "no reply" (a failure). */
+  record(
+    request: string,
+    r: Reply | string,
+    t0: number,
+    bytesIn: number,
+    bytesOut: number,
+    time: Date,
+    fault?: string,
+  ): void {
     this.host.options.log?.add({
       protocol: 'ftp',
       side: 'server',
@@ -204,13 +222,64 @@ export class FtpSession {
       session: this.conn.id,
       peer: this.conn.peer,
       request,
-      response: summarizeReply(r),
-      ok: isPositive(r.code),
+      response: typeof r === 'string' ? r : summarizeReply(r),
+      ok: typeof r !== 'string' && isPositive(r.code),
       bytesIn,
       bytesOut,
       durationMs: elapsedMs(t0),
       time,
+      fault: fault ?? connectionFault(this.conn),
     });
+  }
+
+  /** The first fault rule that fires for `verb arg` (and whose action `applies`), if any. */
+  #fault(verb: string, arg: string, applies: (action: FaultAction) => boolean): FaultHit | undefined {
+    const faults = this.host.options.faults;
+    if (!faults?.has('ftp')) return undefined;
+    const command = appliesToCommand(verb);
+    return faults.decide(
+      'ftp',
+      {
+        command: verb,
+        target: commandTarget(verb, arg, this.cwd),
+        peer: this.conn.remoteAddress,
+        user: this.account?.name,
+      },
+      'exchange',
+      (a) => command(a) && applies(a),
+    );
+  }
+
+  /**
+   * Applies a fault instead of the command: after `delayMs`, a reset, a reply (421 or `close`
+   * then closes), or a close without a reply. Resolves true when only a delay was asked for and
+   * the command should now run.
+   */
+  async #takeOver(hit: FaultHit, request: string, t0: number, time: Date, bytesIn: number): Promise<boolean> {
+    const action = hit.action;
+    if (action.delayMs) await new Promise((resolve) => setTimeout(resolve, action.delayMs).unref());
+    if (this.conn.closed) return false;
+    if (action.reset) {
+      this.record(request, '(reset by fault)', t0, bytesIn, 0, time, hit.note);
+      this.conn.socket.resetAndDestroy();
+      this.conn.close();
+      return false;
+    }
+    if (action.reply !== undefined) {
+      const { code, text } = splitReply(action.reply);
+      // The data connection prepared for this command will not be used (425 and the like).
+      this.clearDataSetup();
+      const r = reply(code, text);
+      this.record(request, r, t0, bytesIn, this.send(r), time, hit.note);
+      if (code === 421 || action.close) this.conn.end();
+      return false;
+    }
+    if (action.close) {
+      this.record(request, '(closed by fault)', t0, bytesIn, 0, time, hit.note);
+      this.conn.end();
+      return false;
+    }
+    return true;
   }
 
   async #onLine(event: LineEvent): Promise<void> {
@@ -237,6 +306,11 @@ export class FtpSession {
     this.#forgetStaleState(verb);
     let outcome: Outcome;
     this.conn.beginExchange();
+    const hit = this.#fault(verb, arg, (a) => !isDataFault(a));
+    if (hit && !(await this.#takeOver(hit, request, t0, time, bytesIn))) {
+      this.conn.endExchange();
+      return;
+    }
     try {
       if (!spec) outcome = reply(verb === '' ? 500 : 502, verb === '' ? 'Empty command' : `Command not implemented`);
       else if (spec.auth !== false && !this.account) outcome = reply(530, 'Please login with USER and PASS');
@@ -247,7 +321,7 @@ export class FtpSession {
       outcome = failureReply(err);
     }
     if (isTransfer(outcome)) {
-      this.#startTransfer(outcome, request, t0, time, bytesIn);
+      this.#startTransfer(outcome, request, t0, time, bytesIn, this.#fault(verb, arg, isDataFault));
       this.conn.endExchange();
       return;
     }
@@ -274,13 +348,20 @@ export class FtpSession {
     if (!KEEPS_REST.has(verb)) this.restOffset = 0;
   }
 
-  #startTransfer(job: TransferJob, request: string, t0: number, time: Date, bytesIn: number): void {
+  #startTransfer(
+    job: TransferJob,
+    request: string,
+    t0: number,
+    time: Date,
+    bytesIn: number,
+    fault: FaultHit | undefined,
+  ): void {
     this.conn.beginExchange();
     this.#aborted = false;
     const counters: TransferContext = { bytesIn, bytesOut: 0, aborted: () => this.#aborted || this.conn.closed };
     const finish = (r: Reply) => {
       counters.bytesOut += this.send(r);
-      this.record(request, r, t0, counters.bytesIn, counters.bytesOut, time);
+      this.record(request, r, t0, counters.bytesIn, counters.bytesOut, time, fault?.note);
     };
     this.#transfer = (async () => {
       let data: net.Socket;
@@ -303,8 +384,8 @@ export class FtpSession {
           this.#data = channel;
         }
         if (counters.aborted()) throw new DataChannelError('aborted');
-        final = await job.run(channel, counters);
-        closeData(channel);
+        final = fault ? await runFaulted(job, channel, counters, fault.action) : await job.run(channel, counters);
+        if (!fault) closeData(channel);
       } catch (err) {
         await job.cleanup?.();
         data.destroy();
@@ -363,4 +444,51 @@ function closeData(socket: net.Socket | tls.TLSSocket): void {
   const timer = setTimeout(() => socket.destroy(), DATA_CLOSE_WAIT_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
+}
+
+/** Waits for `ms`, unless the data connection closes first. */
+function pause(data: net.Socket, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    data.once('close', done);
+    function done() {
+      clearTimeout(timer);
+      data.off('close', done);
+      resolve();
+    }
+  });
+}
+
+/**
+ * Runs a transfer under a data fault (faults.ts): a stall (`drop`) that never sends, or the
+ * job with toxics on what the server sends and a cut after N bytes either way. The final reply
+ * waits until the data connection has finished or been cut, so a cut transfer is never a 226.
+ */
+async function runFaulted(
+  job: TransferJob,
+  data: net.Socket | tls.TLSSocket,
+  ctx: TransferContext,
+  action: FaultAction,
+): Promise<Reply> {
+  if (action.delayMs) await pause(data, action.delayMs);
+  if (action.drop) {
+    // Nothing moves until the client, ABOR or the idle timeout ends the data connection.
+    if (!data.destroyed) await new Promise((resolve) => data.once('close', resolve));
+    throw new DataChannelError('stalled by fault');
+  }
+  const cut = () => new DataChannelError(`cut after ${action.closeAfterBytes} bytes by fault`);
+  let toxic: ToxicHandle | undefined;
+  if (hasToxics(action)) toxic = applyToxics(data, action);
+  if (action.closeAfterBytes !== undefined) cutReadsAfter(data, action.closeAfterBytes, cut);
+  const final = await job.run(data, ctx);
+  closeData(data);
+  if (!data.closed && !data.writableFinished)
+    await new Promise<void>((resolve) => {
+      const done = () => resolve();
+      data.once('finish', done);
+      data.once('close', done);
+    });
+  if (toxic?.cut || (data.destroyed && !data.writableFinished)) throw cut();
+  return final;
 }

@@ -3,7 +3,9 @@
  * a named constant (`limits.ts`) and an option.
  * @module
  */
+
 import type { ExchangeLog } from '../../shared/exchange.js';
+import type { FaultEngine } from '../../shared/faults/engine.js';
 import { IDLE_TIMEOUT_MS, MAX_CONNECTIONS } from '../../shared/limits.js';
 import type { HttpbinOptions } from './httpbin.js';
 import {
@@ -38,10 +40,14 @@ export interface HttpServerOptions {
   readonly timeoutCheckIntervalMs?: number;
   /** Where exchange records go; default none. */
   readonly log?: ExchangeLog;
+  /** Fault rules (faults.ts says what they can do to HTTP); default none. */
+  readonly faults?: FaultEngine | undefined;
+  /** Paths no fault touches (the console's `/api/faults`, so a rule can always be removed); default none. */
+  readonly faultExempt?: ((path: string) => boolean) | undefined;
 }
 
-/** The defaults of {@link HttpServerOptions} (the log has none). */
-export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log'>> = Object.freeze({
+/** The defaults of {@link HttpServerOptions} (the log and the fault rules have none). */
+export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log' | 'faults' | 'faultExempt'>> = Object.freeze({
   host: '127.0.0.1',
   port: 0,
   maxConnections: MAX_CONNECTIONS,

@@ -64,6 +64,10 @@ export class Exchange implements RequestContext {
   readonly remoteAddress: string;
   readonly maxBodyBytes: number;
   note: string | undefined = undefined;
+  /** The note of the fault rule that changed this exchange. */
+  fault: string | undefined = undefined;
+  /** What the record says instead of the status when a fault sent no response ("(reset)"). */
+  faultResponse: string | undefined = undefined;
   held = false;
   aborted = false;
   #rawQuery: string;

@@ -10,10 +10,13 @@ import type net from 'node:net';
 import { performance } from 'node:perf_hooks'; // not the global lazy getter: read per request
 import { errorMessage, isPeerReset } from '../../shared/errors.js';
 import { type ExchangeLog, elapsedMs, oneLine } from '../../shared/exchange.js';
+import { connectionFault, connectionGate } from '../../shared/faults/connection-gate.js';
+import type { FaultEngine } from '../../shared/faults/engine.js';
 import { normalizeAddress } from '../../shared/net-util.js';
 import { withDefaults } from '../../shared/options.js';
 import { type TcpConnection, TcpServer, type TcpServerState } from '../../shared/tcp-server.js';
 import { HTTP_DEFAULTS, type HttpServerOptions } from './options.js';
+import { applyHttpFault } from './fault-response.js';
 import { PathMemo } from './path-memo.js';
 import { HttpError, reasonPhrase, sendError } from './replies.js';
 import { type ConnState, Exchange, type RequestHandler } from './request-context.js';
@@ -62,6 +65,8 @@ export class HttpServer {
   #http: http.Server;
   #handler: RequestHandler;
   #log: ExchangeLog | undefined;
+  #faults: FaultEngine | undefined;
+  #faultExempt: ((path: string) => boolean) | undefined;
   #conns = new Map<net.Socket, ConnState>();
   #requestLines = new PathMemo<string>(REQUEST_LINES_MAX);
   #idleTimeoutMs: number;
@@ -71,6 +76,8 @@ export class HttpServer {
     const options = withDefaults(HTTP_DEFAULTS, given);
     this.#handler = handler;
     this.#log = options.log;
+    this.#faults = options.faults;
+    this.#faultExempt = options.faultExempt;
     this.maxBodyBytes = options.maxBodyBytes;
     this.#tcp = new TcpServer(
       {
@@ -79,6 +86,7 @@ export class HttpServer {
         port: options.port,
         maxConnections: options.maxConnections,
         idleTimeoutMs: options.idleTimeoutMs,
+        gate: connectionGate(options.faults, 'http'),
       },
       {
         onConnection: (conn) => this.#onConnection(conn),
@@ -192,21 +200,36 @@ export class HttpServer {
     state.res = res;
     const ex = new Exchange(req, res, state, this.maxBodyBytes);
     if (this.#closing) res.setHeader('Connection', 'close');
+    const hit = this.#faults?.has('http') ? this.#fault(ex) : undefined;
     if (this.#announcesTooMuch(req))
       sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, { Connection: 'close' });
-    else
-      try {
-        const pending = this.#handler(ex);
-        if (pending) pending.catch((err: unknown) => this.#fail(ex, err));
-      } catch (err) {
-        this.#fail(ex, err);
-      }
+    else if (hit) {
+      ex.fault = hit.note;
+      applyHttpFault(ex, hit.action, this.#idleTimeoutMs, () => this.#route(ex));
+    } else this.#route(ex);
     // A response handed to the kernel in full while the route ran (a cache hit, a small JSON
     // reply) is recorded at once; any other when it closes ('close' comes once per response,
     // never before this returns: node emits it on a later tick).
     if (res.writableFinished && !ex.held) this.#done(state, ex, t0, time);
     else res.on('close', () => this.#done(state, ex, t0, time));
     this.#armIdleTimeout(req.socket, res);
+  }
+
+  /** Runs the route; a thrown or rejected error becomes its reply. */
+  #route(ex: Exchange): void {
+    try {
+      const pending = this.#handler(ex);
+      if (pending) pending.catch((err: unknown) => this.#fail(ex, err));
+    } catch (err) {
+      this.#fail(ex, err);
+    }
+  }
+
+  /** The first fault rule that fires for this request, if any (exempt paths are never faulted). */
+  #fault(ex: Exchange) {
+    if (this.#faultExempt?.(ex.path)) return undefined;
+    const facts = { command: ex.req.method, target: ex.path, peer: ex.remoteAddress };
+    return this.#faults?.decide('http', facts);
   }
 
   /** The response of `ex` is over: the connection is free again, and the exchange is recorded. */
@@ -246,7 +269,15 @@ export class HttpServer {
   }
 
   /** Adds a server record for `state`'s connection; bytes are those since its last record. */
-  #add(state: ConnState, request: string, response: string, ok: boolean, t0: number, time?: number): void {
+  #add(
+    state: ConnState,
+    request: string,
+    response: string,
+    ok: boolean,
+    t0: number,
+    time?: number,
+    fault?: string,
+  ): void {
     const socket = state.conn.socket;
     // Each getter call walks the socket's write buffer (bytesWritten copies it): read each once.
     const read = socket.bytesRead;
@@ -268,6 +299,7 @@ export class HttpServer {
       bytesOut,
       durationMs: elapsedMs(t0),
       time,
+      fault: fault ?? connectionFault(state.conn),
     });
   }
 
@@ -277,9 +309,9 @@ export class HttpServer {
     const status = res.statusCode;
     // A held stream ends when the client leaves; that is its normal end, not an abort.
     const complete = (res.writableFinished || ex.held) && !ex.aborted;
-    let response = statusLine(status, res.statusMessage);
+    let response = ex.faultResponse ?? statusLine(status, res.statusMessage);
     if (ex.note !== undefined) response += ` (${ex.note})`;
-    if (!complete) response += ' (aborted)';
+    if (!complete && ex.faultResponse === undefined) response += ' (aborted)';
     this.#add(
       state,
       this.#requestLine(ex.req.method ?? '?', ex.req.url ?? ''),
@@ -287,6 +319,7 @@ export class HttpServer {
       complete && status < 400,
       t0,
       time,
+      ex.fault,
     );
   }
 

@@ -53,7 +53,7 @@ export class HttpService implements Service {
       },
       filesRoot: this.filesRoot,
     });
-    this.#server = new HttpServer({ ...options, host: ctx.host, log: ctx.log }, this.#app.handle);
+    this.#server = new HttpServer({ ...options, host: ctx.host, log: ctx.log, faults: ctx.faults }, this.#app.handle);
   }
 
   /** The routes this server answers; mount more before {@link start}. */

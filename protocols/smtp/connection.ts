@@ -14,14 +14,20 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
 import { elapsedMs } from '../../shared/exchange.js';
+import { connectionFault } from '../../shared/faults/connection-gate.js';
+import type { FaultEngine, FaultHit } from '../../shared/faults/engine.js';
+import { splitReply } from '../../shared/faults/rule.js';
 import type { TcpConnection } from '../../shared/tcp-server.js';
 import { GuardedSmtpStream, OVERLONG_SENTINEL } from './command-guard.js';
 import { formatReply, maskCommand, replyOk } from './exchange-text.js';
+import { CONNECT, commandAddress, END_OF_DATA } from './faults.js';
 
 /** What a session needs besides the smtp-server instance. */
 export interface SessionContext {
   readonly tcp: TcpConnection;
   readonly log: ExchangeLog | undefined;
+  /** Fault rules to consult per command; default none. */
+  readonly faults?: FaultEngine | undefined;
 }
 
 interface Pending {
@@ -31,6 +37,8 @@ interface Pending {
   t0: number;
   bytesIn: number;
   bytesOut: number;
+  /** The note of the fault rule that changed this exchange. */
+  fault?: string;
 }
 
 /** Label of a reply that answers no command (greeting, idle timeout, shutdown). */
@@ -39,6 +47,9 @@ type Unsolicited = '(connect)' | '(idle timeout)' | '(shutdown)' | '(server)';
 export class CaptureConnection extends SMTPConnection {
   readonly tcp: TcpConnection;
   #log: ExchangeLog | undefined;
+  #faults: FaultEngine | undefined;
+  /** A fault reply the library is about to send for us (end of data): our code and text, no enhanced code added. */
+  #forced: { code: number; text: string } | undefined;
   #pending: Pending | undefined;
   #unsolicited: Unsolicited = '(connect)';
 
@@ -46,6 +57,7 @@ export class CaptureConnection extends SMTPConnection {
     super(server, context.tcp.socket, { id: context.tcp.id });
     this.tcp = context.tcp;
     this.#log = context.log;
+    this.#faults = context.faults;
   }
 
   /**
@@ -61,7 +73,39 @@ export class CaptureConnection extends SMTPConnection {
    * and there is no reverse lookup (`disableReverseLookup`), so the greeting can go out now.
    */
   override init(): void {
-    this._setListeners(() => this.connectionReady());
+    this._setListeners(() => {
+      const hit = this.#fault(CONNECT, undefined);
+      if (!hit) return this.connectionReady();
+      // The greeting is an exchange of its own here, so the fault's record has a request.
+      this.#begin('(connect)', 0);
+      this.#takeOver(
+        hit,
+        (code, text) => this.send(code, text, false),
+        () => {
+          this.#pending = undefined;
+          this.tcp.endExchange();
+          this.connectionReady();
+        },
+      );
+    });
+  }
+
+  /**
+   * The reply to the message after its final dot: a fault there answers instead of storing it.
+   * Returns false when no rule fired (the caller stores the message and answers).
+   */
+  faultAtEndOfData(answer: (code: number, text: string) => void): boolean {
+    const hit = this.#fault(END_OF_DATA, undefined);
+    if (!hit) return false;
+    this.#takeOver(
+      hit,
+      (code, text) => {
+        this.#forced = { code, text };
+        answer(code, text);
+      },
+      () => false,
+    );
+    return true;
   }
 
   /** Tells the client the server is going away (421, RFC 5321 §3.8) and closes. */
@@ -94,14 +138,68 @@ export class CaptureConnection extends SMTPConnection {
       this.#pending.bytesIn += command.length + 2;
       this.#pending.request = maskCommand(this.#pending.request, true);
     } else {
-      this.#begin(maskCommand(command.toString('utf8')), command.length + 2);
+      const line = command.toString('utf8');
+      this.#begin(maskCommand(line), command.length + 2);
+      // Not while the session cannot answer yet (or a TLS handshake runs on the socket).
+      const verb = this.#pending?.verb ?? '';
+      const hit = this._ready && !this._upgrading ? this.#fault(verb, commandAddress(verb, line)) : undefined;
+      if (hit) {
+        this.#takeOver(
+          hit,
+          (code, text) => {
+            this.send(code, text, false);
+            setImmediate(() => callback?.());
+          },
+          () => super._onCommand(command, callback),
+        );
+        return;
+      }
     }
     super._onCommand(command, callback);
   }
 
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    const forced = this.#forced;
+    if (forced && forced.code === code) {
+      this.#forced = undefined;
+      super.send(code, forced.text, false);
+      this.#reply(code, forced.text, false);
+      return;
+    }
     super.send(code, data, context);
     this.#reply(code, data, context);
+  }
+
+  /** The first fault rule that fires for this command, if any. */
+  #fault(command: string, target: string | undefined): FaultHit | undefined {
+    const faults = this.#faults;
+    if (!faults?.has('smtp')) return undefined;
+    const user = typeof this.session.user === 'string' ? this.session.user : undefined;
+    return faults.decide('smtp', { command, target, peer: this.tcp.remoteAddress, user });
+  }
+
+  /**
+   * Applies a fault instead of the command: after `delayMs`, a reset, a reply (421 closes, as
+   * RFC 5321 §3.8 says; `close` closes after any reply), a close without a reply, or, with a
+   * delay alone, the command itself (`proceed`).
+   */
+  #takeOver(hit: FaultHit, reply: (code: number, text: string) => void, proceed: () => void): void {
+    const action = hit.action;
+    if (this.#pending) this.#pending.fault = hit.note;
+    const act = () => {
+      if (this._closed || this._closing) return;
+      if (action.reset) {
+        this.tcp.socket.resetAndDestroy();
+        this.close();
+      } else if (action.reply !== undefined) {
+        const { code, text } = splitReply(action.reply);
+        reply(code, text);
+        if (action.close && code !== 421) this.close();
+      } else if (action.close) this.close();
+      else proceed();
+    };
+    if (action.delayMs) setTimeout(act, action.delayMs).unref();
+    else act();
   }
 
   override _onTimeout(): void {
@@ -116,7 +214,7 @@ export class CaptureConnection extends SMTPConnection {
     const pending = this.#pending;
     if (pending) {
       this.#pending = undefined;
-      this.#record(pending, '(connection closed)', false);
+      this.#record(pending, pending.fault !== undefined ? '(closed by fault)' : '(connection closed)', false);
       this.tcp.endExchange();
     }
     this.tcp.close();
@@ -173,6 +271,7 @@ export class CaptureConnection extends SMTPConnection {
       bytesIn: pending.bytesIn,
       bytesOut: pending.bytesOut,
       durationMs: elapsedMs(pending.t0),
+      fault: pending.fault ?? connectionFault(this.tcp),
     });
   }
 }

@@ -3,8 +3,10 @@
  * a named constant (`limits.ts`) and an option.
  * @module
  */
+
 import type { Account } from '../../shared/account.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
+import type { FaultEngine } from '../../shared/faults/engine.js';
 import type { TlsMaterial } from '../../shared/tls.js';
 import {
   MAX_COMMAND_LINE_LENGTH,
@@ -23,6 +25,8 @@ export interface SmtpServerOptions {
   readonly store: MailStore;
   /** Exchange records go here; default none. */
   readonly log?: ExchangeLog;
+  /** Fault rules (faults.ts says what they can do to SMTP); default none. */
+  readonly faults?: FaultEngine | undefined;
   /** Listen address; default 127.0.0.1. */
   readonly host?: string;
   /** Port; default 0 (a free one). */
@@ -46,19 +50,20 @@ export interface SmtpServerOptions {
 }
 
 /** The defaults of {@link SmtpServerOptions} (the store, log, name and TLS have none). */
-export const SMTP_DEFAULTS: Required<Omit<SmtpServerOptions, 'store' | 'log' | 'name' | 'tls'>> = Object.freeze({
-  host: '127.0.0.1',
-  port: 0,
-  users: [],
-  maxMessageBytes: MAX_MESSAGE_BYTES,
-  maxLineLength: MAX_COMMAND_LINE_LENGTH,
-  maxRecipients: MAX_RECIPIENTS,
-  maxConnections: MAX_SMTP_CONNECTIONS,
-  idleTimeoutMs: SMTP_IDLE_TIMEOUT_MS,
-});
+export const SMTP_DEFAULTS: Required<Omit<SmtpServerOptions, 'store' | 'log' | 'name' | 'tls' | 'faults'>> =
+  Object.freeze({
+    host: '127.0.0.1',
+    port: 0,
+    users: [],
+    maxMessageBytes: MAX_MESSAGE_BYTES,
+    maxLineLength: MAX_COMMAND_LINE_LENGTH,
+    maxRecipients: MAX_RECIPIENTS,
+    maxConnections: MAX_SMTP_CONNECTIONS,
+    idleTimeoutMs: SMTP_IDLE_TIMEOUT_MS,
+  });
 
 /**
  * What {@link SmtpService} takes: the server's options without those the runner provides (the
  * store lives in `DATA/mail`; host, log and TLS come from the service context).
  */
-export type SmtpServiceOptions = Omit<SmtpServerOptions, 'store' | 'log' | 'host' | 'tls'>;
+export type SmtpServiceOptions = Omit<SmtpServerOptions, 'store' | 'log' | 'host' | 'tls' | 'faults'>;

@@ -17,6 +17,8 @@ import {
 } from 'smtp-server';
 import { isPeerReset } from '../../shared/errors.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
+import { connectionGate } from '../../shared/faults/connection-gate.js';
+import type { FaultEngine } from '../../shared/faults/engine.js';
 import { withDefaults } from '../../shared/options.js';
 import { TcpServer } from '../../shared/tcp-server.js';
 import { CaptureConnection } from './connection.js';
@@ -47,6 +49,7 @@ export class SmtpServer {
   #tcp: TcpServer;
   #smtp: SMTPServer;
   #log: ExchangeLog | undefined;
+  #faults: FaultEngine | undefined;
   #users: readonly SmtpAccount[];
   #sessions = new Map<string, CaptureConnection>();
 
@@ -54,6 +57,7 @@ export class SmtpServer {
     const options = withDefaults(SMTP_DEFAULTS, given);
     this.store = options.store;
     this.#log = options.log;
+    this.#faults = options.faults;
     this.#users = options.users;
     this.name = options.name ?? os.hostname();
     this.maxMessageBytes = options.maxMessageBytes;
@@ -96,10 +100,11 @@ export class SmtpServer {
         maxConnections: options.maxConnections,
         // smtp-server keeps the idle timeout (above); two timers on one socket would fight.
         idleTimeoutMs: 0,
+        gate: connectionGate(options.faults, 'smtp'),
       },
       {
         onConnection: (tcp) => {
-          const session = new CaptureConnection(this.#smtp, { tcp, log: this.#log });
+          const session = new CaptureConnection(this.#smtp, { tcp, log: this.#log, faults: this.#faults });
           this.#sessions.set(tcp.id, session);
           tcp.once('close', () => this.#sessions.delete(tcp.id));
           this.#smtp.connections.add(session);
@@ -185,6 +190,9 @@ export class SmtpServer {
         callback(replyError(552, `Message exceeds fixed maximum message size ${this.maxMessageBytes}`));
         return;
       }
+      // A fault here answers instead of storing: the client is told the message was not taken.
+      const connection = this.#sessions.get(session.id);
+      if (connection?.faultAtEndOfData((code, text) => callback(replyError(code, text)))) return;
       const envelope = {
         mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
         rcptTo: session.envelope.rcptTo.map((r) => r.address),

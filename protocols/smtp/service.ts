@@ -34,6 +34,7 @@ export class SmtpService implements Service {
       ...options,
       store: this.store,
       log: ctx.log,
+      faults: ctx.faults,
       host: ctx.host,
       ...(ctx.tls ? { tls: ctx.tls } : {}),
     });

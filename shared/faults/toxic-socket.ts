@@ -35,6 +35,8 @@ export interface Toxics {
 export interface ToxicHandle {
   /** Bytes let through so far. */
   readonly sent: number;
+  /** True once `closeAfterBytes` cut the connection. */
+  readonly cut: boolean;
   /** Stops adding toxics (bytes already queued still go out, in order). Idempotent. */
   remove(): void;
 }
@@ -175,6 +177,9 @@ export function applyToxics(socket: net.Socket, toxics: Toxics): ToxicHandle {
     get sent() {
       return sent;
     },
+    get cut() {
+      return cut;
+    },
     remove() {
       active = {};
       if (timer) {
@@ -186,4 +191,28 @@ export function applyToxics(socket: net.Socket, toxics: Toxics): ToxicHandle {
       pump();
     },
   };
+}
+
+/**
+ * The other direction (client → server): lets `limit` bytes be read from `socket`, then destroys
+ * it with `error` (an upload cut after N bytes). Works on the socket's `push`, so it neither
+ * starts nor stops the flow of data, whoever reads it.
+ */
+export function cutReadsAfter(socket: net.Socket, limit: number, error: () => Error): void {
+  const realPush = socket.push.bind(socket);
+  let read = 0;
+  socket.push = (chunk: unknown, encoding?: BufferEncoding) => {
+    if (chunk === null || socket.destroyed) return realPush(chunk, encoding);
+    const data = chunk as Buffer;
+    if (read + data.length < limit) {
+      read += data.length;
+      return realPush(data, encoding);
+    }
+    const allowed = limit - read;
+    read = limit;
+    if (allowed > 0) realPush(data.subarray(0, allowed));
+    socket.destroy(error());
+    return false;
+  };
+  if (limit === 0) setImmediate(() => !socket.destroyed && socket.destroy(error()));
 }
