@@ -83,7 +83,10 @@ function cutBodyAfter(res: ServerResponse, limit: number, reset: boolean): void 
 export function applyHttpFault(ex: Exchange, action: FaultAction, idleTimeoutMs: number, respond: () => void): void {
   const res = ex.res;
   const socket = res.socket;
-  if (!socket) return respond();
+  if (!socket) {
+    respond();
+    return;
+  }
   const act = () => {
     if (socket.destroyed) return;
     if (action.drop) {

@@ -37,7 +37,10 @@ export interface ToxicHandle {
   readonly sent: number;
   /** True once `closeAfterBytes` cut the connection. */
   readonly cut: boolean;
-  /** Stops adding toxics (bytes already queued still go out, in order). Idempotent. */
+  /**
+   * Stops adding toxics to new writes; bytes already queued still go out as the toxics say, and
+   * writes made meanwhile follow them in order. Idempotent.
+   */
   remove(): void;
 }
 
@@ -72,6 +75,7 @@ export function applyToxics(socket: net.Socket, toxics: Toxics): ToxicHandle {
   const realWrite = internals._write;
   const realFinal = internals._final;
   let active: Toxics = toxics;
+  let removed = false;
   const queue: Pending[] = [];
   let queued = 0;
   let sent = 0;
@@ -109,7 +113,10 @@ export function applyToxics(socket: net.Socket, toxics: Toxics): ToxicHandle {
   const pump = () => {
     if (busy || timer || cut || socket.destroyed) return;
     const head = queue[0];
-    if (!head) return finish();
+    if (!head) {
+      if (removed) active = {};
+      return finish();
+    }
     const now = Date.now();
     const wait = Math.max(head.due - now, nextSendAt - now);
     if (wait > 0) {
@@ -155,7 +162,7 @@ export function applyToxics(socket: net.Socket, toxics: Toxics): ToxicHandle {
     const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as unknown as string, encoding as BufferEncoding);
     if (queue.length === 0 && !busy && !timer && !hasToxics(active))
       return realWrite.call(socket, data, 'buffer', callback);
-    queue.push({ data, due: Date.now() + (active.latencyMs ?? 0) });
+    queue.push({ data, due: Date.now() + (removed ? 0 : (active.latencyMs ?? 0)) });
     queued += data.length;
     if (queued <= TOXIC_QUEUE_BYTES) callback();
     else waiting.push(callback);
@@ -181,14 +188,8 @@ export function applyToxics(socket: net.Socket, toxics: Toxics): ToxicHandle {
       return cut;
     },
     remove() {
-      active = {};
-      if (timer) {
-        clearTimeout(timer);
-        timer = undefined;
-      }
-      for (const p of queue) p.due = 0;
-      nextSendAt = 0;
-      pump();
+      removed = true;
+      if (queue.length === 0 && !busy) active = {};
     },
   };
 }

@@ -1,20 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Suite, startSuite } from '../../suite/start-suite.js';
+import { describe, expect, it } from 'vitest';
+import { suiteStarter } from './helpers.js';
 
 const run = promisify(execFile);
-const suites: Suite[] = [];
-afterEach(async () => {
-  await Promise.all(suites.splice(0).map((s) => s.close({ graceMs: 0 })));
-});
-
-async function smtpSuite(): Promise<Suite> {
-  const suite = await startSuite({ protocols: ['smtp'] });
-  suites.push(suite);
-  return suite;
-}
+const smtpSuite = suiteStarter(['smtp']);
 
 /** Runs Python's smtplib: sendmail from a@x.test to `rcpts`; prints the refused dict or the error. */
 async function smtplib(port: number, rcpts: string[]): Promise<{ refused?: Record<string, unknown>; error?: string }> {
