@@ -4,14 +4,20 @@
  * @module
  */
 import { DNS_FAULTS } from '../protocols/dns/faults.js';
-import { FTP_FAULTS } from '../protocols/ftp/faults.js';
+import { COMMANDS } from '../protocols/ftp/commands.js';
+import { ftpFaults } from '../protocols/ftp/faults.js';
 import { HTTP_FAULTS } from '../protocols/http/faults.js';
 import { SMTP_FAULTS } from '../protocols/smtp/faults.js';
 import { ConfigError } from '../shared/errors.js';
 import { FaultEngine, type FaultRule, FaultRuleError, type FaultRuleInput } from '../shared/faults/index.js';
 
 /** What each protocol lets a rule do. */
-export const FAULT_PROTOCOLS = { http: HTTP_FAULTS, ftp: FTP_FAULTS, smtp: SMTP_FAULTS, dns: DNS_FAULTS };
+export const FAULT_PROTOCOLS = {
+  http: HTTP_FAULTS,
+  ftp: ftpFaults(Object.keys(COMMANDS)),
+  smtp: SMTP_FAULTS,
+  dns: DNS_FAULTS,
+};
 
 /** A fresh engine for one run, with `rules` added; a bad rule throws ConfigError naming `field[i].<field>`. */
 export function createFaultEngine(rules: readonly unknown[] = [], field = 'faults'): FaultEngine {

@@ -13,7 +13,6 @@
 import path from 'node:path';
 import type { FaultAction, FaultProtocol } from '../../shared/faults/rule.js';
 import { stripListOptions } from './command-parser.js';
-import { COMMANDS } from './commands.js';
 
 /** The pseudo-command of the greeting. */
 export const CONNECT = 'CONNECT';
@@ -50,28 +49,31 @@ export function isDataFault(action: FaultAction): boolean {
   return DATA_FIELDS.some((f) => action[f] !== undefined && action[f] !== false) && action.reply === undefined;
 }
 
-export const FTP_FAULTS: FaultProtocol = {
-  tcp: true,
-  actions: ['reply', 'close', 'reset', 'delayMs', ...DATA_FIELDS],
-  target: { separators: '/', ignoreCase: false, optionalLeadingSlash: true },
-  check(rule) {
-    const command = rule.match.command;
-    const a = rule.action;
-    if (command !== undefined && command !== CONNECT && !(command in COMMANDS))
-      return `match.command: FTP has no command ${command}`;
-    if (command === CONNECT && a.reply !== undefined && !/^[45]/.test(a.reply))
-      return 'action.reply: a CONNECT fault replaces the greeting with a failure (4xx or 5xx)';
-    const data = DATA_FIELDS.filter((f) => a[f] !== undefined && a[f] !== false);
-    if (data.length > 0 && a.reply !== undefined)
-      return `action.${data[0]}: acts on the data connection, so it cannot come with a reply`;
-    if (data.length > 0 && command !== undefined && !TRANSFER_VERBS.has(command))
-      return `action.${data[0]}: acts on a data connection (${[...TRANSFER_VERBS].join(', ')}), not on ${command}`;
-    const sending = SENDING_FIELDS.find((f) => a[f] !== undefined);
-    if (sending && command !== undefined && !SENDING_VERBS.has(command))
-      return `action.${sending}: slows what the server sends (${[...SENDING_VERBS].join(', ')}), not ${command}`;
-    return undefined;
-  },
-};
+/** What FTP lets a rule do; `verbs` are the commands the server knows (its command table's keys). */
+export function ftpFaults(verbs: readonly string[]): FaultProtocol {
+  return {
+    tcp: true,
+    actions: ['reply', 'close', 'reset', 'delayMs', ...DATA_FIELDS],
+    target: { separators: '/', ignoreCase: false, optionalLeadingSlash: true },
+    check(rule) {
+      const command = rule.match.command;
+      const a = rule.action;
+      if (command !== undefined && command !== CONNECT && !verbs.includes(command))
+        return `match.command: FTP has no command ${command}`;
+      if (command === CONNECT && a.reply !== undefined && !/^[45]/.test(a.reply))
+        return 'action.reply: a CONNECT fault replaces the greeting with a failure (4xx or 5xx)';
+      const data = DATA_FIELDS.filter((f) => a[f] !== undefined && a[f] !== false);
+      if (data.length > 0 && a.reply !== undefined)
+        return `action.${data[0]}: acts on the data connection, so it cannot come with a reply`;
+      if (data.length > 0 && command !== undefined && !TRANSFER_VERBS.has(command))
+        return `action.${data[0]}: acts on a data connection (${[...TRANSFER_VERBS].join(', ')}), not on ${command}`;
+      const sending = SENDING_FIELDS.find((f) => a[f] !== undefined);
+      if (sending && command !== undefined && !SENDING_VERBS.has(command))
+        return `action.${sending}: slows what the server sends (${[...SENDING_VERBS].join(', ')}), not ${command}`;
+      return undefined;
+    },
+  };
+}
 
 /** The fault target of `verb arg` in `cwd`: the virtual path, or undefined for commands without one. */
 export function commandTarget(verb: string, arg: string, cwd: string): string | undefined {
