@@ -1,12 +1,21 @@
 /**
- * The built-in zone `suite.test` (SPEC.md): every name points at the suite itself, and the SRV
- * records give the real ports of the run's other services, read at query time.
+ * The built-in zone `suite.test` (SPEC.md): every name points at the suite itself, through the
+ * named records and a wildcard (RFC 4592) for any other name, and the SRV records give the real
+ * ports of the run's other services, read at query time. One name, {@link BUILTIN_NXDOMAIN},
+ * is NXDOMAIN on purpose, for tests of what a client does with a name error.
  * @module
  */
 import type { ZoneRecord } from './records.js';
 import { Zone } from './zone.js';
 
 export const BUILTIN_ORIGIN = 'suite.test';
+/**
+ * The branch of `suite.test` where names do not exist: `nx.suite.test` holds only a TXT saying
+ * so, and has no wildcard of its own, so any name below it (this one, say) is NXDOMAIN
+ * (RFC 4592 §2.2.1: the wildcard of `suite.test` only stands in below `suite.test`'s own closest
+ * encloser, and `nx` is the closest encloser here).
+ */
+export const BUILTIN_NXDOMAIN = 'missing.nx.suite.test';
 /** Short: ports change from run to run. */
 export const BUILTIN_TTL = 60;
 
@@ -40,6 +49,10 @@ export function builtinZone(ports: BuiltinPorts): Zone {
     { name: o, ttl, type: 'AAAA', data: '::1' },
     { name: o, ttl, type: 'MX', data: { preference: 10, exchange: `mail.${o}` } },
     { name: o, ttl, type: 'TXT', data: [Buffer.from('minisuite built-in zone: every name points at the suite')] },
+    // RFC 4592: any other name under suite.test is synthesised from these.
+    { name: `*.${o}`, ttl, type: 'A', data: '127.0.0.1' },
+    { name: `*.${o}`, ttl, type: 'AAAA', data: '::1' },
+    { name: `nx.${o}`, ttl, type: 'TXT', data: [Buffer.from(`names below nx.${o} do not exist (NXDOMAIN)`)] },
     ...['ns', 'www', 'ftp', 'mail', 'dns'].map((n) => ({
       name: `${n}.${o}`,
       ttl,

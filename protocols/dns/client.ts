@@ -10,7 +10,9 @@ import dnsPacket, { type DecodedPacket, type RecordType } from 'dns-packet';
 import { MinisuiteError, TimeoutError } from '../../shared/errors.js';
 import { type ExchangeLog, type ExchangeRecord, elapsedMs } from '../../shared/exchange.js';
 import { formatHostPort } from '../../shared/net-util.js';
+import { answerLine } from './answer-line.js';
 import { MAX_UDP_PAYLOAD } from './edns.js';
+import { rdataText, typeText } from './format.js';
 import { MAX_LABEL_LENGTH, MAX_NAME_WIRE_LENGTH } from './names.js';
 import { rcodeName } from './records.js';
 import type { DnsTransport } from './responder.js';
@@ -185,10 +187,10 @@ function overTcp(message: Buffer, server: DnsServerAddress, timeoutMs: number): 
   });
 }
 
-/** One-line summary used on both sides: "NOERROR 2 answers", "NXDOMAIN". */
-export function answerSummary(rcode: string, answers: number, truncated = false): string {
-  const text = rcode === 'NOERROR' ? `NOERROR ${answers} answer${answers === 1 ? '' : 's'}` : rcode;
-  return truncated ? `${text} TC` : text;
+/** The client's response line: the answer data, as the server's (answer-line.ts). */
+function answerSummary(rcode: string, packet: DecodedPacket): string {
+  const items = (packet.answers ?? []).map((a) => ({ type: typeText(a.type), text: rdataText(a) }));
+  return answerLine(rcode, items, packet.flag_tc === true);
 }
 
 /** Asks `server` for `type` records of `name`. Rejects with TimeoutError when nothing answers. */
@@ -247,7 +249,7 @@ export async function query(name: string, type = 'A', options: DnsQueryOptions =
     session: 'dns-client',
     peer: formatHostPort(server.host, server.port),
     request: `${qtype.replace(/^UNKNOWN_/, 'TYPE')} ${qname}`,
-    response: answerSummary(rcode, packet.answers?.length ?? 0),
+    response: answerSummary(rcode, packet),
     ok: rcode === 'NOERROR' || rcode === 'NXDOMAIN',
     bytesIn: raw.length,
     bytesOut: message.length,

@@ -16,6 +16,10 @@ export function udpPayloadLimit(edns: Edns | undefined, ours = MAX_UDP_PAYLOAD):
 }
 
 /** Our OPT for the answer when the query had one; unknown options (COOKIE...) are ignored (RFC 6891 §6.1.2). */
-export function answerOpt(edns: Edns | undefined, ours = MAX_UDP_PAYLOAD): { udpSize: number } | undefined {
-  return edns ? { udpSize: Math.max(CLASSIC_UDP_PAYLOAD, ours) } : undefined;
+export function answerOpt(
+  edns: Edns | undefined,
+  ours = MAX_UDP_PAYLOAD,
+): { udpSize: number; dnssecOk: boolean } | undefined {
+  // RFC 3225 §3: the DO bit of the query is copied into the answer's OPT.
+  return edns ? { udpSize: Math.max(CLASSIC_UDP_PAYLOAD, ours), dnssecOk: edns.dnssecOk } : undefined;
 }

@@ -2,61 +2,38 @@
  * dig-like presentation of an answer (RFC 1035 §5.1 master-file forms for the records).
  * @module
  */
-import type { Answer, DecodedPacket, Question } from 'dns-packet';
+import dnsPacket, { type Answer, type DecodedPacket, type Question } from 'dns-packet';
+import { quoteString, rdataToText } from './rdata-text.js';
+import { typeCode } from './records.js';
 
 function fqdn(name: string): string {
   return name === '.' || name.endsWith('.') ? name : `${name}.`;
 }
 
-function typeText(type: string): string {
+/** "A", or "TYPE65280" where dns-packet says "UNKNOWN_65280" (RFC 3597 §5). */
+export function typeText(type: string): string {
   return type.startsWith('UNKNOWN_') ? `TYPE${type.slice(8)}` : type;
 }
 
-/** A character-string in quotes, with `"`, `\` and non-printable bytes escaped (RFC 1035 §5.1). */
-export function quoteString(bytes: Buffer | string): string {
-  const buf = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-  let out = '"';
-  for (const b of buf) {
-    if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
-    else if (b < 0x20 || b > 0x7e) out += `\\${String(b).padStart(3, '0')}`;
-    else out += String.fromCharCode(b);
-  }
-  return `${out}"`;
-}
+export { quoteString };
 
-/** The RDATA of a decoded record in presentation form. */
+type RdataCodec = { encode(data: unknown): Buffer };
+// dns-packet exports its per-type codecs as `record(type)`; @types/dns-packet does not declare it.
+const codecFor = (dnsPacket as unknown as { record(type: string): RdataCodec }).record;
+
+/**
+ * The RDATA of a decoded record in presentation form: dns-packet decodes the types it knows
+ * (names uncompressed by then), so we encode them back to plain RDATA and print that the one
+ * way (rdata-text.ts); other types arrive as bytes already.
+ */
 export function rdataText(a: Answer): string {
-  switch (a.type) {
-    case 'A':
-    case 'AAAA':
-      return a.data;
-    case 'NS':
-    case 'CNAME':
-    case 'PTR':
-    case 'DNAME':
-      return fqdn(a.data);
-    case 'MX':
-      return `${a.data.preference ?? 0} ${fqdn(a.data.exchange)}`;
-    case 'SRV':
-      return `${a.data.priority ?? 0} ${a.data.weight ?? 0} ${a.data.port} ${fqdn(a.data.target)}`;
-    case 'SOA': {
-      const d = a.data;
-      return `${fqdn(d.mname)} ${fqdn(d.rname)} ${d.serial ?? 0} ${d.refresh ?? 0} ${d.retry ?? 0} ${d.expire ?? 0} ${d.minimum ?? 0}`;
-    }
-    case 'TXT': {
-      const parts = Array.isArray(a.data) ? a.data : [a.data];
-      return parts.map((p) => quoteString(p)).join(' ');
-    }
-    case 'CAA':
-      return `${a.data.flags ?? 0} ${a.data.tag} ${quoteString(a.data.value)}`;
-    case 'OPT':
-      return '';
-    default: {
-      // RFC 3597 §5: unknown RDATA as \# length hex.
-      const data = (a as { data?: unknown }).data;
-      const buf = Buffer.isBuffer(data) ? data : Buffer.alloc(0);
-      return `\\# ${buf.length}${buf.length > 0 ? ` ${buf.toString('hex')}` : ''}`;
-    }
+  const code = typeCode(typeText(a.type)) ?? 0;
+  const data = (a as { data?: unknown }).data;
+  if (Buffer.isBuffer(data)) return rdataToText(code, data);
+  try {
+    return rdataToText(code, codecFor(a.type).encode(data).subarray(2));
+  } catch {
+    return String(data);
   }
 }
 

@@ -3,8 +3,15 @@
  * authority logic for direct use.
  * @module
  */
-export { type AuthorityAnswer, answerQuestion, findZone, MAX_CNAME_CHAIN, type Question } from './authority.js';
-export { BUILTIN_ORIGIN, builtinZone } from './builtin-zone.js';
+export {
+  type AnswerOptions,
+  type AuthorityAnswer,
+  answerQuestion,
+  findZone,
+  MAX_CNAME_CHAIN,
+  type Question,
+} from './authority.js';
+export { BUILTIN_NXDOMAIN, BUILTIN_ORIGIN, builtinZone } from './builtin-zone.js';
 export {
   DEFAULT_SERVER,
   type DnsAnswer,

@@ -64,7 +64,40 @@ export function parentName(name: string): string | undefined {
   return labels.map(escapeLabel).join('.');
 }
 
-/** Presentation form with a trailing dot ("www.suite.test."; "." for the root). */
+/** One raw label in presentation form (RFC 1035 §5.1, RFC 4343 §2.1): `\.`, `\\`, `\DDD` for the rest. */
+function presentLabel(label: string): string {
+  let out = '';
+  for (let i = 0; i < label.length; i++) {
+    const c = label.charCodeAt(i);
+    if (c === 0x2e || c === 0x5c || c === 0x22 || c === 0x28 || c === 0x29 || c === 0x3b || c === 0x40 || c === 0x24)
+      out += `\\${label[i]}`;
+    else if (c <= 0x20 || c >= 0x7f) out += `\\${String(c).padStart(3, '0')}`;
+    else out += label[i];
+  }
+  return out;
+}
+
+/** Presentation form with a trailing dot ("www.suite.test."; "." for the root), escapes where needed. */
 export function absolute(name: string): string {
-  return name === '' ? '.' : `${name}.`;
+  if (name === '') return '.';
+  if (!/[^a-z0-9_*.-]/i.test(name)) return `${name}.`;
+  return `${splitName(name).map(presentLabel).join('.')}.`;
+}
+
+/** A name key in wire form, uncompressed (RFC 1035 §3.1). */
+export function nameToWire(name: string): Buffer {
+  const labels = splitName(name);
+  const out = Buffer.alloc(wireLength(labels));
+  let at = 0;
+  for (const l of labels) {
+    out[at++] = l.length;
+    at += out.write(l, at, 'latin1');
+  }
+  out[at] = 0;
+  return out;
+}
+
+/** Number of labels of a key (the root has 0). */
+export function labelCount(name: string): number {
+  return splitName(name).length;
 }

@@ -4,10 +4,24 @@
  * @module
  */
 import { AnswerCache, MAX_CACHED_MESSAGE } from './answer-cache.js';
+import { answerLine } from './answer-line.js';
 import { answerQuestion } from './authority.js';
 import { answerOpt, udpPayloadLimit } from './edns.js';
+import { absolute } from './names.js';
 import { parseQuery, type WireQuestion } from './query.js';
-import { isDynamic, RCODE, rcodeName, typeName, type ZoneRecord } from './records.js';
+import { rdataToText } from './rdata-text.js';
+import {
+  CLASS_ANY,
+  CLASS_IN,
+  codeOf,
+  isDynamic,
+  RCODE,
+  rcodeName,
+  rdataOf,
+  typeName,
+  typeOf,
+  type ZoneRecord,
+} from './records.js';
 import type { ResponseSpec } from './response.js';
 import { fitResponse, MAX_TCP_MESSAGE } from './truncation.js';
 import type { Zone } from './zone.js';
@@ -41,10 +55,10 @@ function describeQuestion(q: WireQuestion | undefined, size: number): string {
   return q ? `${typeName(q.type)} ${q.display}` : `(no question, ${size} bytes)`;
 }
 
-function summary(rcode: number, answers: number, truncated: boolean, referral: boolean): string {
-  let text = rcodeName(rcode);
-  if (rcode === RCODE.NOERROR) text += referral ? ' referral' : ` ${answers} answer${answers === 1 ? '' : 's'}`;
-  return truncated ? `${text} TC` : text;
+/** The response line: the answer data itself (answer-line.ts). */
+function summary(rcode: number, answers: readonly ZoneRecord[], truncated: boolean, cut: string | undefined): string {
+  const items = answers.map((r) => ({ type: typeOf(r), text: rdataToText(codeOf(r), rdataOf(r)) }));
+  return answerLine(rcodeName(rcode), items, truncated, cut === undefined ? undefined : absolute(cut));
 }
 
 const anyDynamic = (records: readonly ZoneRecord[]) => records.some(isDynamic);
@@ -100,14 +114,9 @@ function compute(
     };
   const q = parsed.question;
   const limit = transport === 'udp' ? udpPayloadLimit(parsed.edns, options.maxUdpPayload) : MAX_TCP_MESSAGE;
-  const base = {
-    id: parsed.id,
-    queryFlags: parsed.flags,
-    question: q,
-    opt: answerOpt(parsed.edns, options.maxUdpPayload),
-  };
+  const opt = answerOpt(parsed.edns, options.maxUdpPayload);
+  const base = { id: parsed.id, queryFlags: parsed.flags, question: q, opt };
   let spec: ResponseSpec;
-  let referral = false;
   // Only real answers from static data are worth keeping; errors and SERVFAIL are rare.
   let cacheable = false;
   let text: string | undefined;
@@ -116,23 +125,26 @@ function compute(
     text = `${rcodeName(parsed.rcode)}: ${parsed.reason}`;
   } else {
     try {
-      const answer = answerQuestion(zones, parsed.question);
-      referral = answer.referral;
-      spec = { ...base, ...answer };
+      const answer = answerQuestion(zones, parsed.question, { dnssecOk: parsed.edns?.dnssecOk ?? false });
+      // RFC 8914 §4.21/§4.22: say why we refused (Not Authoritative, Not Supported), as NSD does.
+      const klass = parsed.question.class;
+      const ede = answer.rcode === RCODE.REFUSED ? (klass === CLASS_IN || klass === CLASS_ANY ? 20 : 21) : undefined;
+      spec = { ...base, ...answer, opt: opt && ede !== undefined ? { ...opt, ede } : opt };
       cacheable = !anyDynamic(answer.answers) && !anyDynamic(answer.authorities) && !anyDynamic(answer.additionals);
     } catch {
       // A bug of ours must not cost the client its answer: SERVFAIL, and the server lives on.
       spec = { ...base, rcode: RCODE.SERVFAIL, aa: false, answers: [], authorities: [], additionals: [] };
     }
   }
-  const fitted = fitResponse(spec, limit);
+  const fitted = fitResponse(spec, limit, transport === 'udp');
   const answers = fitted.answers;
+  const shown = spec.answers.slice(0, answers);
   return {
     cacheable,
     outcome: {
       message: fitted.message,
       request: describeQuestion(q, input.length),
-      response: text ?? summary(spec.rcode, answers, fitted.truncated, referral),
+      response: text ?? summary(spec.rcode, shown, fitted.truncated, spec.cut),
       ok: spec.rcode === RCODE.NOERROR || spec.rcode === RCODE.NXDOMAIN,
       rcode: rcodeName(spec.rcode),
       question: q ? { name: q.display, type: typeName(q.type) } : undefined,

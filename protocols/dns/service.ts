@@ -13,7 +13,7 @@ import { builtinZone } from './builtin-zone.js';
 import { absolute } from './names.js';
 import type { DnsServiceOptions } from './options.js';
 import { QueryHistory, type ReceivedQuery } from './query-history.js';
-import type { ZoneRecord, ZoneType } from './records.js';
+import { typeCode, type ZoneRecord, type ZoneType } from './records.js';
 import { DnsServer } from './server.js';
 import type { Zone } from './zone.js';
 import { parseRecords, zoneFromText } from './zone-file.js';
@@ -134,12 +134,19 @@ export class DnsService implements Service {
 
   /** Removes matching records (never the SOA); returns how many went. */
   removeRecord(match: RecordMatchInput): number {
-    const probe = parseOne({ name: match.name, type: match.type ?? 'A', data: match.data ?? '127.0.0.1' }, 'match');
+    const withData = match.data !== undefined;
+    const probe = parseOne(
+      { name: match.name, type: withData ? (match.type ?? 'A') : 'A', data: match.data ?? '127.0.0.1' },
+      'match',
+    );
+    const code = match.type === undefined ? undefined : typeCode(match.type);
+    if (match.type !== undefined && code === undefined)
+      throw new ConfigError('removeRecord', `unknown type '${match.type}'`);
     const zone = findZone(this.#zones, probe.name);
     if (!zone) return 0;
     return zone.remove({
       name: probe.name,
-      ...(match.type !== undefined ? { type: match.type } : {}),
+      ...(code !== undefined ? { type: code } : {}),
       ...(match.data !== undefined ? { like: probe } : {}),
     });
   }

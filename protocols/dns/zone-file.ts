@@ -5,16 +5,13 @@
  * {@link ZoneFileError}: `file:line: what is wrong`.
  * @module
  */
-import net from 'node:net';
 import { ConfigError } from '../../shared/errors.js';
-import { asciiLower, MAX_LABEL_LENGTH, MAX_NAME_WIRE_LENGTH, wireLength } from './names.js';
-import { TYPE_CODES, ZONE_TYPES, type ZoneRecord, type ZoneType } from './records.js';
+import { parseRdata } from './rdata-parse.js';
+import { typeCode, type ZoneRecord } from './records.js';
 import { Zone } from './zone.js';
+import { Fail, isTtl, parseName, parseTtl, type Token } from './zone-syntax.js';
 
-/** Largest TTL, RFC 2181 §8. */
-export const MAX_TTL = 2 ** 31 - 1;
-/** Longest character-string, RFC 1035 §3.3. */
-export const MAX_STRING_BYTES = 255;
+export { MAX_STRING_BYTES, MAX_TTL } from './zone-syntax.js';
 
 /** A zone file is wrong; the message is `file:line: what is wrong`. */
 export class ZoneFileError extends ConfigError {
@@ -42,25 +39,11 @@ export interface ParsedRecord {
   readonly line: number;
 }
 
-interface Token {
-  readonly text: string;
-  readonly quoted: boolean;
-  readonly line: number;
-}
 interface Entry {
   readonly line: number;
   /** The entry started with white space: the owner is the previous one (RFC 1035 §5.1). */
   readonly blankOwner: boolean;
   readonly tokens: Token[];
-}
-
-class Fail extends Error {
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const BREAK = new Set([' ', '\t', '\r', '\n', ';', '(', ')', '"']);
@@ -130,196 +113,6 @@ function tokenize(text: string): Entry[] {
   return entries;
 }
 
-/** Decodes `\X` and `\DDD` escapes into bytes (UTF-8 for plain text). */
-function decodeBytes(token: Token): Buffer {
-  const raw = token.text;
-  if (!raw.includes('\\')) return Buffer.from(raw, 'utf8');
-  const parts: Buffer[] = [];
-  let plain = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i] as string;
-    if (c !== '\\') {
-      plain += c;
-      continue;
-    }
-    const digits = /^\d{3}/.exec(raw.slice(i + 1, i + 4));
-    parts.push(Buffer.from(plain, 'utf8'));
-    plain = '';
-    if (digits) {
-      const value = Number(digits[0]);
-      if (value > 255) throw new Fail(token.line, `escape \\${digits[0]} is not a byte (000-255)`);
-      parts.push(Buffer.from([value]));
-      i += 3;
-    } else if (i + 1 < raw.length) parts.push(Buffer.from(raw[++i] as string, 'utf8'));
-    else throw new Fail(token.line, 'a lone backslash at the end of a string');
-  }
-  parts.push(Buffer.from(plain, 'utf8'));
-  return Buffer.concat(parts);
-}
-
-/** Parses a name token relative to `origin` into a key (see names.ts). */
-function parseName(token: Token, origin: string | undefined): string {
-  const { text, line } = token;
-  if (token.quoted) throw new Fail(line, `a name cannot be quoted ("${text}")`);
-  if (text === '@') {
-    if (origin === undefined) throw new Fail(line, "'@' used but no $ORIGIN is set");
-    return origin;
-  }
-  if (text === '.') return '';
-  const labels: string[] = [];
-  let label = '';
-  let absolute = false;
-  for (let i = 0; i < text.length; i++) {
-    let c = text[i] as string;
-    if (c === '\\') {
-      const digits = /^\d{3}/.exec(text.slice(i + 1, i + 4));
-      if (digits) {
-        c = String.fromCharCode(Number(digits[0]));
-        i += 3;
-      } else c = text[++i] ?? '';
-      if (c === '.' || c === '\\')
-        throw new Fail(line, `an escaped '${c}' inside a label is not supported ('${text}')`);
-    } else if (c === '.') {
-      if (label === '') throw new Fail(line, `empty label in name '${text}'`);
-      labels.push(label);
-      label = '';
-      if (i === text.length - 1) absolute = true;
-      continue;
-    }
-    if (c.charCodeAt(0) > 126 || c.charCodeAt(0) < 33)
-      throw new Fail(line, `character ${JSON.stringify(c)} in name '${text}' (use punycode, xn--, for non-ASCII)`);
-    label += c;
-  }
-  if (!absolute) labels.push(label);
-  for (const l of labels)
-    if (l.length > MAX_LABEL_LENGTH)
-      throw new Fail(line, `label '${l.slice(0, 20)}…' is ${l.length} characters long (limit ${MAX_LABEL_LENGTH})`);
-  let key = asciiLower(labels.join('.'));
-  if (!absolute) {
-    if (origin === undefined) throw new Fail(line, `relative name '${text}' but no $ORIGIN is set`);
-    key = origin === '' ? key : `${key}.${origin}`;
-  }
-  if (wireLength(key.split('.')) > MAX_NAME_WIRE_LENGTH)
-    throw new Fail(line, `name '${text}' is longer than ${MAX_NAME_WIRE_LENGTH} bytes`);
-  return key;
-}
-
-const TTL_RE = /^(\d+|(\d+[wdhms])+)$/i;
-const UNIT_SECONDS: Record<string, number> = { w: 604_800, d: 86_400, h: 3_600, m: 60, s: 1 };
-
-function isTtl(token: Token): boolean {
-  return !token.quoted && TTL_RE.test(token.text);
-}
-
-/** A TTL in seconds; BIND's units (1h30m, 2d) are accepted too. */
-function parseTtl(token: Token, what = 'TTL'): number {
-  if (!isTtl(token)) throw new Fail(token.line, `${what} '${token.text}' is not a number of seconds`);
-  let seconds = 0;
-  if (/^\d+$/.test(token.text)) seconds = Number(token.text);
-  else
-    for (const m of token.text.matchAll(/(\d+)([wdhms])/gi))
-      seconds += Number(m[1]) * (UNIT_SECONDS[(m[2] as string).toLowerCase()] ?? 0);
-  if (seconds > MAX_TTL) throw new Fail(token.line, `${what} ${token.text} is larger than ${MAX_TTL}`);
-  return seconds;
-}
-
-function parseUint(token: Token, max: number, what: string): number {
-  if (token.quoted || !/^\d+$/.test(token.text) || Number(token.text) > max)
-    throw new Fail(token.line, `${what} '${token.text}' is not a number 0-${max}`);
-  return Number(token.text);
-}
-
-function expectCount(fields: Token[], n: number, type: string, what: string, line: number): void {
-  if (fields.length !== n)
-    throw new Fail(line, `${type} needs ${n} field${n === 1 ? '' : 's'} (${what}), got ${fields.length}`);
-}
-
-function characterString(token: Token): Buffer {
-  const bytes = decodeBytes(token);
-  if (bytes.length > MAX_STRING_BYTES)
-    throw new Fail(token.line, `string of ${bytes.length} bytes is longer than ${MAX_STRING_BYTES}`);
-  return bytes;
-}
-
-/** Parses the RDATA fields of one record. */
-function parseRdata(name: string, ttl: number, type: ZoneType, f: Token[], origin: string | undefined, line: number) {
-  const n = (i: number) => parseName(f[i] as Token, origin);
-  const plain = f.find((t) => t.quoted && type !== 'TXT' && type !== 'CAA');
-  if (plain) throw new Fail(plain.line, `unexpected quoted string "${plain.text}" in ${type} data`);
-  switch (type) {
-    case 'A': {
-      expectCount(f, 1, type, 'an IPv4 address', line);
-      const text = (f[0] as Token).text;
-      if (!net.isIPv4(text)) throw new Fail(line, `'${text}' is not an IPv4 address`);
-      return { name, ttl, type, data: text } as const;
-    }
-    case 'AAAA': {
-      expectCount(f, 1, type, 'an IPv6 address', line);
-      const text = (f[0] as Token).text;
-      if (!net.isIPv6(text)) throw new Fail(line, `'${text}' is not an IPv6 address`);
-      return { name, ttl, type, data: text } as const;
-    }
-    case 'NS':
-    case 'CNAME':
-    case 'PTR':
-      expectCount(f, 1, type, 'a domain name', line);
-      return { name, ttl, type, data: n(0) } as const;
-    case 'MX':
-      expectCount(f, 2, type, 'preference and exchange', line);
-      return {
-        name,
-        ttl,
-        type,
-        data: { preference: parseUint(f[0] as Token, 65535, 'MX preference'), exchange: n(1) },
-      } as const;
-    case 'SRV':
-      expectCount(f, 4, type, 'priority, weight, port and target', line);
-      return {
-        name,
-        ttl,
-        type,
-        data: {
-          priority: parseUint(f[0] as Token, 65535, 'SRV priority'),
-          weight: parseUint(f[1] as Token, 65535, 'SRV weight'),
-          port: parseUint(f[2] as Token, 65535, 'SRV port'),
-          target: n(3),
-        },
-      } as const;
-    case 'SOA':
-      expectCount(f, 7, type, 'mname, rname, serial, refresh, retry, expire and minimum', line);
-      return {
-        name,
-        ttl,
-        type,
-        data: {
-          mname: n(0),
-          rname: n(1),
-          serial: parseUint(f[2] as Token, 2 ** 32 - 1, 'SOA serial'),
-          refresh: parseTtl(f[3] as Token, 'SOA refresh'),
-          retry: parseTtl(f[4] as Token, 'SOA retry'),
-          expire: parseTtl(f[5] as Token, 'SOA expire'),
-          minimum: parseTtl(f[6] as Token, 'SOA minimum'),
-        },
-      } as const;
-    case 'TXT': {
-      if (f.length === 0) throw new Fail(line, 'TXT needs at least one string');
-      const strings = f.map(characterString);
-      const size = strings.reduce((sum, s) => sum + s.length + 1, 0);
-      if (size > 65_535) throw new Fail(line, `TXT data of ${size} bytes is longer than 65535`);
-      return { name, ttl, type, data: strings } as const;
-    }
-    case 'CAA': {
-      expectCount(f, 3, type, 'flags, tag and value', line);
-      const tag = (f[1] as Token).text;
-      // RFC 8659 §4.1: the tag is 1-15 ASCII letters and digits.
-      if ((f[1] as Token).quoted || !/^[a-z0-9]{1,15}$/i.test(tag))
-        throw new Fail(line, `CAA tag '${tag}' must be 1-15 letters and digits`);
-      const value = decodeBytes(f[2] as Token).toString('utf8');
-      return { name, ttl, type, data: { flags: parseUint(f[0] as Token, 255, 'CAA flags'), tag, value } } as const;
-    }
-  }
-}
-
 const CLASSES = new Set(['IN', 'CH', 'CS', 'HS']);
 
 /** Parses records (no zone checks); throws {@link ZoneFileError}. */
@@ -378,16 +171,16 @@ function parseEntries(entries: Entry[], options: ZoneParseOptions): ParsedRecord
     if (klass !== undefined && klass !== 'IN') throw new Fail(entry.line, `class ${klass} is not supported (only IN)`);
     const typeToken = tokens[i];
     if (!typeToken) throw new Fail(entry.line, 'missing record type');
-    const type = typeToken.text.toUpperCase();
-    if (!(ZONE_TYPES as readonly string[]).includes(type)) {
-      if (TYPE_CODES[type] !== undefined || /^TYPE\d+$/.test(type))
-        throw new Fail(entry.line, `record type ${type} is not supported (supported: ${ZONE_TYPES.join(', ')})`);
-      throw new Fail(entry.line, `unknown record type '${typeToken.text}'`);
-    }
+    const code = typeToken.quoted ? undefined : typeCode(typeToken.text);
+    if (code === undefined)
+      throw new Fail(entry.line, `unknown record type '${typeToken.text}' (RFC 3597 form: TYPE123 \\# <length> <hex>)`);
+    // Meta and query-only types cannot be stored (RFC 6895 §3.1).
+    if (code === 41 || (code >= 128 && code <= 255) || code === 0)
+      throw new Fail(entry.line, `${typeToken.text} is a query or meta type, not data`);
     if (ttl !== undefined) lastTtl = ttl;
     const effectiveTtl = ttl ?? defaultTtl ?? lastTtl ?? options.defaultTtl;
     if (effectiveTtl === undefined) throw new Fail(entry.line, 'no TTL: give one on the record or set $TTL first');
-    const record = parseRdata(owner, effectiveTtl, type as ZoneType, tokens.slice(i + 1), origin, entry.line);
+    const record = parseRdata(owner, effectiveTtl, code, tokens.slice(i + 1), origin, entry.line);
     out.push({ record, line: entry.line });
   }
   return out;

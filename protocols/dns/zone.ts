@@ -5,14 +5,18 @@
  * @module
  */
 import { absolute, isInZone, parentName } from './names.js';
-import { encodeRdata, type SoaRecord, type ZoneRecord, type ZoneType } from './records.js';
+import { codeOf, rdataOf, type SoaRecord, T, type ZoneRecord } from './records.js';
 
-export type RRsets = ReadonlyMap<ZoneType, readonly ZoneRecord[]>;
+/** A node's RRsets by type code, in the order their types were first added. */
+export type RRsets = ReadonlyMap<number, readonly ZoneRecord[]>;
+
+/** Types that may stand beside a CNAME: DNSSEC's own (RFC 4035 §2.5). */
+const BESIDE_CNAME = new Set<number>([T.CNAME, T.RRSIG, T.NSEC]);
 
 /** What {@link Zone.remove} matches: a name, optionally a type, optionally one record's exact data. */
 export interface RecordMatch {
   readonly name: string;
-  readonly type?: ZoneType;
+  readonly type?: number;
   /** Only the record whose RDATA equals this record's. */
   readonly like?: ZoneRecord;
 }
@@ -20,7 +24,7 @@ export interface RecordMatch {
 export class Zone {
   /** The apex, a name key. */
   readonly origin: string;
-  #nodes = new Map<string, Map<ZoneType, ZoneRecord[]>>();
+  #nodes = new Map<string, Map<number, ZoneRecord[]>>();
   /** Names with data plus all their ancestors up to the apex (so empty non-terminals exist). */
   #existing: Set<string> | undefined;
   /** Names below the apex that own NS records: zone cuts (RFC 1034 §4.2.1). */
@@ -33,7 +37,7 @@ export class Zone {
 
   /** The SOA record; a zone without one cannot answer. */
   get soa(): SoaRecord {
-    const soa = this.#nodes.get(this.origin)?.get('SOA')?.[0];
+    const soa = this.#nodes.get(this.origin)?.get(T.SOA)?.[0];
     if (soa?.type !== 'SOA') throw new Error(`zone ${absolute(this.origin)} has no SOA record`);
     return soa;
   }
@@ -46,6 +50,11 @@ export class Zone {
   /** Every record, apex first. */
   records(): ZoneRecord[] {
     return [...this.#nodes.values()].flatMap((node) => [...node.values()].flat());
+  }
+
+  /** Every owner name with data. */
+  names(): string[] {
+    return [...this.#nodes.keys()];
   }
 
   node(name: string): RRsets | undefined {
@@ -85,30 +94,42 @@ export class Zone {
       throw new Error(`${absolute(record.name)} is outside the zone ${absolute(this.origin)}`);
     if (record.type === 'SOA' && record.name !== this.origin)
       throw new Error(`SOA record at ${absolute(record.name)}, not at the zone apex ${absolute(this.origin)}`);
+    const code = codeOf(record);
     let node = this.#nodes.get(record.name);
-    if (record.type === 'SOA' && node?.has('SOA')) throw new Error(`a second SOA record at ${absolute(record.name)}`);
+    if (record.type === 'SOA' && node?.has(T.SOA)) throw new Error(`a second SOA record at ${absolute(record.name)}`);
     if (node && node.size > 0) {
-      const hasCname = node.has('CNAME');
-      if (record.type === 'CNAME' && (!hasCname || node.size > 1))
+      const hasCname = node.has(T.CNAME);
+      const others = [...node.keys()].some((t) => !BESIDE_CNAME.has(t));
+      if (code === T.CNAME && others)
         throw new Error(`CNAME at ${absolute(record.name)}, which has other data (RFC 1034 §3.6.2)`);
-      if (record.type === 'CNAME' && hasCname)
+      if (code === T.CNAME && hasCname)
         throw new Error(`a second CNAME at ${absolute(record.name)} (a CNAME stands alone)`);
-      if (record.type !== 'CNAME' && hasCname)
+      if (!BESIDE_CNAME.has(code) && hasCname)
         throw new Error(`${record.type} at ${absolute(record.name)}, which has a CNAME (RFC 1034 §3.6.2)`);
+      if (code === T.DNAME && node.has(T.DNAME))
+        throw new Error(`a second DNAME at ${absolute(record.name)} (RFC 6672 §2.4)`);
     }
+    const rrset = node?.get(code) ?? [];
+    const rdata = rdataOf(record);
+    if (rrset.some((r) => rdataOf(r).equals(rdata))) return false;
     if (!node) {
       node = new Map();
       this.#nodes.set(record.name, node);
       this.#existing = undefined;
     }
-    const rrset = node.get(record.type) ?? [];
-    const rdata = encodeRdata(record);
-    if (rrset.some((r) => encodeRdata(r).equals(rdata))) return false;
     rrset.push(record);
-    node.set(record.type, rrset);
-    if (record.type === 'NS' && record.name !== this.origin) this.#cuts.add(record.name);
+    node.set(code, rrset);
+    if (code === T.NS && record.name !== this.origin) this.#cuts.add(record.name);
     this.#version++;
     return true;
+  }
+
+  /** Replaces the SOA (its serial moves on with every change, RFC 1982/RFC 2136 §3.7). */
+  replaceSoa(soa: SoaRecord): void {
+    const node = this.#nodes.get(this.origin);
+    if (!node) throw new Error('zone without apex');
+    node.set(T.SOA, [soa]);
+    this.#version++;
   }
 
   /** Removes the matching records (never the SOA); returns how many went. */
@@ -116,15 +137,15 @@ export class Zone {
     const node = this.#nodes.get(match.name);
     if (!node) return 0;
     let removed = 0;
-    const rdata = match.like ? encodeRdata(match.like) : undefined;
+    const rdata = match.like ? rdataOf(match.like) : undefined;
     for (const [type, rrset] of [...node]) {
-      if (type === 'SOA' || (match.type !== undefined && match.type !== type)) continue;
-      const keep = rdata ? rrset.filter((r) => !encodeRdata(r).equals(rdata)) : [];
+      if (type === T.SOA || (match.type !== undefined && match.type !== type)) continue;
+      const keep = rdata ? rrset.filter((r) => !rdataOf(r).equals(rdata)) : [];
       removed += rrset.length - keep.length;
       if (keep.length > 0) node.set(type, keep);
       else node.delete(type);
     }
-    if (!node.has('NS')) this.#cuts.delete(match.name);
+    if (!node.has(T.NS)) this.#cuts.delete(match.name);
     if (node.size === 0) {
       this.#nodes.delete(match.name);
       this.#existing = undefined;

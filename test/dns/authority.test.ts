@@ -147,18 +147,15 @@ describe('authority (RFC 1034 §4.3.2, 2308, 4592)', () => {
     }
   });
 
-  it('adds A/AAAA for MX, NS and SRV targets in the zone', () => {
-    expect(rows(ask('example.test', 'MX').additionals)).toEqual([
-      'mail.example.test 300 A 192.0.2.25',
-      'mail.example.test 300 AAAA 2001:db8::25',
-    ]);
+  it('minimal responses: A/AAAA in additional only for NS (glue), not for MX or SRV targets', () => {
+    expect(rows(ask('example.test', 'MX').additionals)).toEqual([]);
     expect(rows(ask('example.test', 'NS').additionals)).toEqual(['ns.example.test 300 A 192.0.2.53']);
-    expect(rows(ask('_svc._tcp.example.test', 'SRV').additionals)).toEqual(['www.example.test 300 A 192.0.2.80']);
+    expect(rows(ask('_svc._tcp.example.test', 'SRV').additionals)).toEqual([]);
   });
 
-  it('ANY returns every RRset of the name', () => {
+  it('ANY returns one RRset, A or AAAA first (RFC 8482 §4.1)', () => {
     const types = ask('mail.example.test', 'ANY').answers.map((r) => r.type);
-    expect(types.sort()).toEqual(['A', 'AAAA']);
+    expect(types).toEqual(['A']);
   });
 
   it('REFUSED outside every zone, for other classes and for zone transfers', () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BUILTIN_NXDOMAIN } from '../../protocols/dns/builtin-zone.js';
 import { type DnsAnswer, query } from '../../protocols/dns/client.js';
 import type { Service } from '../../shared/service.js';
 import { type Suite, startSuite } from '../../suite/start-suite.js';
@@ -66,7 +67,7 @@ describe('dns service', () => {
     expect(s.dns.healthy()).toBe(true);
     expect(s.dns.host).toBe('127.0.0.1');
     const record = await s.waitFor('dns', (r) => r.request === 'A www.suite.test');
-    expect(record).toMatchObject({ side: 'server', transport: 'udp', response: 'NOERROR 1 answer', ok: true });
+    expect(record).toMatchObject({ side: 'server', transport: 'udp', response: 'NOERROR A 127.0.0.1', ok: true });
   });
 
   it('adds and removes records at run time and lists the queries received', async () => {
@@ -83,14 +84,37 @@ describe('dns service', () => {
     expect(s.dns.removeRecord({ name: 'api.suite.test', type: 'A', data: '10.0.0.7' })).toBe(1);
     expect(dataOf(await query('api.suite.test', 'A', { server }))).toEqual(['10.0.0.8']);
     expect(s.dns.removeRecord({ name: 'api.suite.test' })).toBe(1);
-    expect((await query('api.suite.test', 'A', { server })).rcode).toBe('NXDOMAIN');
+    // Gone: the wildcard of the built-in zone answers for it again (RFC 4592).
+    expect(dataOf(await query('api.suite.test', 'A', { server }))).toEqual(['127.0.0.1']);
+    expect((await query('api.nx.suite.test', 'A', { server })).rcode).toBe('NXDOMAIN');
     expect(s.dns.queries().map((q) => [q.name, q.type, q.transport, q.rcode, q.answers])).toEqual([
       ['api.suite.test', 'A', 'udp', 'NOERROR', 2],
       ['note.suite.test', 'TXT', 'udp', 'NOERROR', 1],
       ['api.suite.test', 'A', 'udp', 'NOERROR', 1],
-      ['api.suite.test', 'A', 'udp', 'NXDOMAIN', 0],
+      ['api.suite.test', 'A', 'udp', 'NOERROR', 1],
+      ['api.nx.suite.test', 'A', 'udp', 'NXDOMAIN', 0],
     ]);
     expect(s.dns.queries()[0]?.peer).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('built-in zone: any name resolves to the suite, except the documented NXDOMAIN branch', async () => {
+    const s = await suite({ protocols: ['dns'] });
+    const server = `127.0.0.1:${s.dns.port}`;
+    for (const name of ['foo.suite.test', 'a.b.c.suite.test', 'WWW2.Suite.Test']) {
+      const a = await query(name, 'A', { server });
+      expect(a).toMatchObject({ rcode: 'NOERROR' });
+      expect(a.packet.answers?.map((r) => [r.name, r.data])).toEqual([[name, '127.0.0.1']]);
+      expect(a.packet.flag_aa).toBe(true);
+    }
+    expect(dataOf(await query('foo.suite.test', 'AAAA', { server }))).toEqual(['::1']);
+    // Names that exist keep their own data (the wildcard only stands in for missing names).
+    expect(dataOf(await query('suite.test', 'MX', { server }))).toEqual([
+      { preference: 10, exchange: 'mail.suite.test' },
+    ]);
+    const nx = await query(BUILTIN_NXDOMAIN, 'A', { server });
+    expect(nx.rcode).toBe('NXDOMAIN');
+    expect(nx.packet.authorities?.[0]?.type).toBe('SOA');
+    expect((await query('nx.suite.test', 'A', { server })).rcode).toBe('NOERROR');
   });
 
   it('refuses records that do not fit', async () => {
