@@ -42,7 +42,8 @@ describe('minisuite start dns / minisuite dns query', () => {
     child.kill('SIGTERM');
     expect((await child.exited).code).toBe(0);
     expect(child.stderr).toMatch(/dns\s+server\s+127\.0\.0\.1:\d+\s+A www\.suite\.test\s+→ NOERROR A 127\.0\.0\.1/);
-  });
+    // Six processes one after another: on a busy machine that takes a while (nothing here measures time).
+  }, 120_000);
 
   it('exits 2 with file:line for a bad zone file', async () => {
     const dir = await tmp();
