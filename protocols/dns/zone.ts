@@ -109,6 +109,14 @@ export class Zone {
       if (code === T.DNAME && node.has(T.DNAME))
         throw new Error(`a second DNAME at ${absolute(record.name)} (RFC 6672 §2.4)`);
     }
+    // RFC 6672 §2.3: nothing may exist below a DNAME (NSD refuses such a zone too).
+    for (let n = parentName(record.name); n !== undefined && isInZone(n, this.origin); n = parentName(n))
+      if (this.#nodes.get(n)?.has(T.DNAME))
+        throw new Error(`${absolute(record.name)} is below the DNAME at ${absolute(n)} (RFC 6672 §2.3)`);
+    if (code === T.DNAME && !node?.has(T.DNAME))
+      for (const other of this.#nodes.keys())
+        if (other !== record.name && isInZone(other, record.name))
+          throw new Error(`DNAME at ${absolute(record.name)}, which has ${absolute(other)} below it (RFC 6672 §2.3)`);
     const rrset = node?.get(code) ?? [];
     const rdata = rdataOf(record);
     if (rrset.some((r) => rdataOf(r).equals(rdata))) return false;

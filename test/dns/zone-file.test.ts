@@ -114,6 +114,11 @@ describe('zone file: every error names file and line', () => {
       `${HEAD}www TYPE65280 \\# 3 0a0000\n`.replace('3 0a0000', '4 0a0000'),
       /^z:4: \\# says 4 bytes but gives 3$/,
     ],
+    [
+      'data below a DNAME',
+      `${HEAD}old DNAME new\nx.old A 192.0.2.1\n`,
+      /^z:5: x\.old\.example\.test\. is below the DNAME at old\.example\.test\. \(RFC 6672 §2\.3\)$/,
+    ],
     ['meta type as data', `${HEAD}www ANY 1\n`, /^z:4: ANY is a query or meta type, not data$/],
     ['other class', `${HEAD}www CH A 192.0.2.1\n`, /^z:4: class CH is not supported \(only IN\)$/],
     ['no TTL at all', '$ORIGIN example.test.\nwww A 192.0.2.1\n', /^z:2: no TTL: give one on the record or set \$TTL/],
