@@ -30,5 +30,5 @@ test('a name resolves through the suite DNS', async () => {
   resolver.setServers([`127.0.0.1:${suite.dns.port}`]);
   assert.deepEqual(await resolver.resolve4('db.suite.test'), ['10.9.8.7']);
   const record = await suite.waitFor('dns', (r) => r.request === 'A db.suite.test');
-  assert.equal(record.response, 'NOERROR 1 answer');
+  assert.equal(record.response, 'NOERROR A 10.9.8.7');
 });
