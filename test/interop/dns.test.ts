@@ -113,9 +113,12 @@ describe.each(['dig', 'kdig'] as const)('%s against minisuite dns', (cmd) => {
     expect(section(out, 'ADDITIONAL')).toEqual(['ns.child.example.test. 300 IN A 192.0.2.54']);
   });
 
-  it('adds the MX target address, and refuses names outside the zones', async () => {
-    const mx = await tool(cmd, 'example.test', 'MX');
-    expect(section(mx, 'ADDITIONAL')).toContain('mail.example.test. 300 IN A 192.0.2.25');
+  it('adds glue for NS (minimal responses: not for MX), and refuses names outside the zones', async () => {
+    const ns = await tool(cmd, 'example.test', 'NS');
+    expect(section(ns, 'ADDITIONAL')).toContain('ns.example.test. 300 IN A 192.0.2.53');
+    expect(
+      section(await tool(cmd, 'example.test', 'MX'), 'ADDITIONAL').filter((l) => !/OPT|EDNS|udp/i.test(l)),
+    ).toEqual([]);
     expect(statusOf(await tool(cmd, 'www.elsewhere.test', 'A'))).toBe('REFUSED');
   });
 
