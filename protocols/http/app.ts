@@ -6,6 +6,7 @@
  */
 import { FileRoutes } from './files.js';
 import { type HttpbinOptions, registerHttpbinRoutes } from './httpbin.js';
+import { originGuard } from './origin-guard.js';
 import { recordingHandler } from './recording-handler.js';
 import type { RequestHandler } from './request-context.js';
 import { RequestLog, type RequestLogOptions } from './request-log.js';
@@ -19,6 +20,8 @@ export interface AppOptions extends HttpbinOptions {
   readonly recordedRequests?: RequestLogOptions;
   /** Stubs set at start (validated). */
   readonly stubs?: readonly unknown[];
+  /** Host names the server answers to on guarded paths besides the built-in ones (origin-guard.ts). */
+  readonly allowedHosts?: readonly string[];
 }
 
 export interface App {
@@ -26,7 +29,7 @@ export interface App {
   readonly files: FileRoutes;
   readonly stubs: StubStore;
   readonly requests: RequestLog;
-  /** The server's handler: records the request, lets a stub answer, else the router. */
+  /** The server's handler: the origin guard, then records the request, lets a stub answer, else the router. */
   readonly handle: RequestHandler;
 }
 
@@ -38,5 +41,9 @@ export function createApp(options: AppOptions): App {
   const stubs = new StubStore({ filesRoot: options.filesRoot });
   for (const [i, stub] of (options.stubs ?? []).entries()) stubs.add(stub, `http.stubs[${i}]`);
   const requests = new RequestLog(options.recordedRequests);
-  return { router, files, stubs, requests, handle: recordingHandler(requests, stubs, router.handle) };
+  const handle = originGuard(
+    recordingHandler(requests, stubs, router.handle),
+    options.allowedHosts ? { allowedHosts: options.allowedHosts } : {},
+  );
+  return { router, files, stubs, requests, handle };
 }

@@ -19,6 +19,9 @@ import { HttpError, sendError, sendJson, sendText } from './replies.js';
 import type { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
 
+/** The policy of every file and listing under /files/. */
+export const FILES_CSP = 'sandbox';
+
 /** Serves one folder. The folder is created on first use. */
 export class FileRoutes {
   readonly root: string;
@@ -83,6 +86,12 @@ export class FileRoutes {
     // evaluates If-None-Match / If-Modified-Since (RFC 9110 §13.2.2). send (via `fresh`) would
     // answer 200 instead, and Node's fetch adds no-cache to every conditional request.
     delete ctx.req.headers['cache-control'];
+    // Uploaded content shares the console's origin: a page or SVG served from here must not run
+    // scripts against /api (CSP3 §6.3.2.1 `sandbox`: an opaque origin, no scripts), and no
+    // browser may guess a more active type than the one sent (Fetch §3.5 nosniff). Set before
+    // send writes its headers, so a cached copy (file-cache.ts) repeats them.
+    ctx.res.setHeader('Content-Security-Policy', FILES_CSP);
+    ctx.res.setHeader('X-Content-Type-Options', 'nosniff');
     // send decodes the path it is given; hand it the encoded real path below the root.
     const stream = send(ctx.req, encoded, { root: realRoot, dotfiles: 'allow', index: false });
     stream.on('file', (file: string, stat: Stats) => {

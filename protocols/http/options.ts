@@ -71,4 +71,10 @@ export interface HttpServiceOptions extends Omit<HttpServerOptions, 'host' | 'lo
   readonly recordedRequests?: number;
   /** Body bytes kept per recorded request; default RECORDED_BODY_BYTES (64 KiB). */
   readonly recordedBodyBytes?: number;
+  /**
+   * Host names the console and /files/ answer to besides IP literals, single-label names
+   * (`localhost`) and `.test`/`.localhost` names (origin-guard.ts); `*.name` allows subdomains.
+   * Default none.
+   */
+  readonly allowedHosts?: readonly string[];
 }

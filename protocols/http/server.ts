@@ -19,6 +19,7 @@ import { applyHttpFault } from './fault-response.js';
 import { HTTP_DEFAULTS, type HttpServerOptions } from './options.js';
 import { PathMemo } from './path-memo.js';
 import { HttpError, reasonPhrase, sendError } from './replies.js';
+import { checkRequestHead, unknownCodingInRawHead } from './request-checks.js';
 import { type ConnState, Exchange, type RequestHandler } from './request-context.js';
 
 export type { HttpServerOptions } from './options.js';
@@ -117,7 +118,7 @@ export class HttpServer {
     this.#http.on('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res));
     this.#http.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
       // RFC 9110 §10.1.1: do not invite a body we are going to refuse.
-      if (!this.#announcesTooMuch(req)) res.writeContinue();
+      if (!this.#announcesTooMuch(req) && !checkRequestHead(req.rawHeaders)) res.writeContinue();
       this.#onRequest(req, res);
     });
     this.#http.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: net.Socket) =>
@@ -201,7 +202,9 @@ export class HttpServer {
     const ex = new Exchange(req, res, state, this.maxBodyBytes);
     if (this.#closing) res.setHeader('Connection', 'close');
     const hit = this.#faults?.has('http') ? this.#fault(ex) : undefined;
-    if (this.#announcesTooMuch(req))
+    const refused = checkRequestHead(req.rawHeaders);
+    if (refused) sendError(res, refused.status, refused.message, { Connection: 'close' });
+    else if (this.#announcesTooMuch(req))
       sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, { Connection: 'close' });
     else if (hit) {
       ex.fault = hit.note;
@@ -346,7 +349,10 @@ export class HttpServer {
       return;
     }
     const t0 = performance.now();
-    const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400;
+    let status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400;
+    // RFC 9112 §6.1: a transfer coding we do not know is 501, a misuse of chunked stays 400.
+    if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && unknownCodingInRawHead(err.rawPacket?.toString('latin1') ?? ''))
+      status = 501;
     const reason = reasonPhrase(status);
     const body = JSON.stringify({ error: status === 400 ? `bad request (${err.code ?? err.message})` : reason });
     state.conn.end(
