@@ -8,6 +8,18 @@
 export const MAX_LINE_LENGTH = 4096;
 /** Simultaneous connections per TCP server before new ones are turned away in the protocol's words. */
 export const MAX_CONNECTIONS = 256;
+/**
+ * Connections one client address (IP) may hold on one TCP server: half the slots, so one hostile
+ * local process cannot take them all. Newcomers over it are refused in the protocol's words.
+ */
+export const MAX_CONNECTIONS_PER_ADDRESS = 128;
+/**
+ * Long-lived streams (HTTP Server-Sent Events) at once on one server. They are counted apart from
+ * the short exchanges, which keep the remaining slots; over it a new stream is refused (503).
+ */
+export const MAX_STREAMS = 64;
+/** Long-lived streams one client address may hold (a dashboard tab holds one). */
+export const MAX_STREAMS_PER_ADDRESS = 16;
 /** A connection with no traffic for this long is closed (RFC 5321 §4.5.3.2.7 suggests 5 minutes for SMTP). */
 export const IDLE_TIMEOUT_MS = 5 * 60_000;
 /** How long `close()` lets in-flight exchanges finish before it destroys what is left. */

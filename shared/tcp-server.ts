@@ -1,25 +1,27 @@
 /**
- * TCP server base that knows no protocol verbs: listen, track connections, a connection limit,
- * idle timeouts, `noDelay`, and a graceful idempotent `close()` (modelled on http-terminator and
+ * TCP server base that knows no protocol verbs: listen, track connections, fair connection limits
+ * (per address, global with idle eviction, streams apart: connection-table.ts), idle timeouts, `noDelay`, and a graceful idempotent `close()` (modelled on http-terminator and
  * smtp-server's close: stop accepting, let in-flight exchanges finish, say goodbye, destroy the rest).
  * @module
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type tls from 'node:tls';
+import { type ConnectionLimits, ConnectionTable, type Refusal } from './connection-table.js';
 import { isPeerReset, MinisuiteError } from './errors.js';
-import { CLOSE_GRACE_MS, IDLE_TIMEOUT_MS, MAX_CONNECTIONS } from './limits.js';
+import { CLOSE_GRACE_MS, IDLE_TIMEOUT_MS } from './limits.js';
 import { formatHostPort } from './net-util.js';
 
-export interface TcpServerOptions {
+export type { ConnectionLimits, Refusal } from './connection-table.js';
+
+export interface TcpServerOptions extends ConnectionLimits {
   /** Prefix of connection ids ("ftp" gives "ftp-1", "ftp-2"...). */
   readonly name: string;
   /** Listen address; default 127.0.0.1. */
   readonly host?: string;
   /** Port; 0 (the default) picks a free one. */
   readonly port?: number;
-  /** Connections served at once; default {@link MAX_CONNECTIONS}. */
-  readonly maxConnections?: number;
   /** Idle time before `onIdle`; default {@link IDLE_TIMEOUT_MS}. 0 disables. */
   readonly idleTimeoutMs?: number;
   /** Sees each admitted connection before the protocol does (connection faults); default: serve at once. */
@@ -37,8 +39,16 @@ export type ConnectionGate = (conn: TcpConnection, serve: () => void) => void;
 export interface TcpProtocolHandler {
   /** A connection was admitted: attach readers, send the greeting. */
   onConnection(conn: TcpConnection): void;
-  /** The server is full: say so in protocol words (e.g. "421 Too many connections"). The socket is ended afterwards. */
-  onRejected?(socket: net.Socket): void;
+  /**
+   * The server is full, or this client address holds its share (`reason`): say so in protocol
+   * words (e.g. "421 Too many connections"). The socket is ended afterwards.
+   */
+  onRejected?(socket: net.Socket, reason: Refusal): void;
+  /**
+   * The connection is idle and closed to make room for a newcomer at the global limit: say so
+   * (e.g. "421 Idle connection closed"). It is ended afterwards. Default: nothing is said.
+   */
+  onEvicted?(conn: TcpConnection): void;
   /** The connection was idle for `idleTimeoutMs`. Default: close it (unless busy). */
   onIdle?(conn: TcpConnection): void;
   /** The server is closing: say goodbye (e.g. "421 Server shutting down"). The connection is ended afterwards. */
@@ -46,6 +56,14 @@ export interface TcpProtocolHandler {
 }
 
 export type ConnectionEvents = { close: [error: Error | undefined]; idle: [] };
+
+/** What a connection asks its server's {@link ConnectionTable}. */
+interface StreamAccounting {
+  beginStream(conn: TcpConnection): boolean;
+  endStream(conn: TcpConnection): void;
+}
+
+const NO_STREAM_CAPS: StreamAccounting = { beginStream: () => true, endStream: () => {} };
 
 /** One accepted connection. `close()` is the only way it ends; it runs once. */
 export class TcpConnection extends EventEmitter<ConnectionEvents> {
@@ -61,10 +79,19 @@ export class TcpConnection extends EventEmitter<ConnectionEvents> {
   #closed = false;
   #idleTimeoutMs: number;
   #onIdle: () => void;
+  #streams: StreamAccounting;
+  #lastActive = performance.now();
 
-  constructor(id: string, socket: net.Socket, idleTimeoutMs: number, onIdle: (conn: TcpConnection) => void) {
+  constructor(
+    id: string,
+    socket: net.Socket,
+    idleTimeoutMs: number,
+    onIdle: (conn: TcpConnection) => void,
+    streams: StreamAccounting = NO_STREAM_CAPS,
+  ) {
     super();
     this.id = id;
+    this.#streams = streams;
     this.#socket = socket;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.remotePort = socket.remotePort ?? 0;
@@ -89,15 +116,36 @@ export class TcpConnection extends EventEmitter<ConnectionEvents> {
     return this.#inFlight > 0;
   }
 
+  /** When the last exchange began or ended (or the connection was accepted), `performance.now()`. */
+  get lastActive(): number {
+    return this.#lastActive;
+  }
+
   /** Marks an exchange in flight (a command being handled, a transfer running). */
   beginExchange(): void {
     this.#inFlight++;
+    this.#lastActive = performance.now();
   }
 
   /** Marks an exchange finished; emits 'idle' when none is left. */
   endExchange(): void {
     if (this.#inFlight > 0) this.#inFlight--;
+    this.#lastActive = performance.now();
     if (this.#inFlight === 0) this.emit('idle');
+  }
+
+  /**
+   * Asks to hold this connection as a long-lived stream (SSE): counted against the server's
+   * stream caps instead of competing for short-request slots, and never closed to make room.
+   * False when the caps are reached: refuse the stream (HTTP 503).
+   */
+  beginStream(): boolean {
+    return this.#streams.beginStream(this);
+  }
+
+  /** The stream is over; the connection is an ordinary one again. */
+  endStream(): void {
+    this.#streams.endStream(this);
   }
 
   /**
@@ -163,6 +211,7 @@ export class TcpServer {
   readonly maxConnections: number;
   readonly idleTimeoutMs: number;
   readonly connections = new Set<TcpConnection>();
+  #table: ConnectionTable<TcpConnection>;
   #requestedPort: number;
   #handler: TcpProtocolHandler;
   #gate: ConnectionGate | undefined;
@@ -175,7 +224,8 @@ export class TcpServer {
     this.name = options.name;
     this.host = options.host ?? '127.0.0.1';
     this.#requestedPort = options.port ?? 0;
-    this.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
+    this.#table = new ConnectionTable(options);
+    this.maxConnections = this.#table.maxConnections;
     this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
     this.#handler = handler;
     this.#gate = options.gate;
@@ -254,24 +304,70 @@ export class TcpServer {
     });
   }
 
+  #streamAccounting: StreamAccounting = {
+    beginStream: (conn) => this.#table.beginStream(conn),
+    endStream: (conn) => this.#table.endStream(conn),
+  };
+
+  /** Closes an idle connection to make room: its slot is free at once, its goodbye goes out on the way. */
+  #evict(conn: TcpConnection): void {
+    this.connections.delete(conn);
+    this.#table.delete(conn);
+    try {
+      this.#handler.onEvicted?.(conn);
+    } catch {
+      // goodbye is best effort
+    }
+    conn.end();
+  }
+
+  /** The fair limits in force (per address, streams); see connection-table.ts. */
+  get limits(): Required<ConnectionLimits> {
+    const t = this.#table;
+    return {
+      maxConnections: t.maxConnections,
+      maxConnectionsPerAddress: t.maxConnectionsPerAddress,
+      maxStreams: t.maxStreams,
+      maxStreamsPerAddress: t.maxStreamsPerAddress,
+    };
+  }
+
+  /** Long-lived streams held now. */
+  get streams(): number {
+    return this.#table.streams;
+  }
+
   #accept(socket: net.Socket): void {
     socket.setNoDelay(true);
-    if (this.#state !== 'listening' || this.connections.size >= this.maxConnections) {
+    const decision =
+      this.#state === 'listening' ? this.#table.admit(socket.remoteAddress ?? '') : { refused: 'full' as const };
+    if (decision.refused) {
       socket.on('error', () => {});
       try {
-        if (this.#state === 'listening') this.#handler.onRejected?.(socket);
+        if (this.#state === 'listening') this.#handler.onRejected?.(socket, decision.refused);
       } finally {
         socket.end();
         setTimeout(() => socket.destroy(), 1_000).unref();
       }
       return;
     }
-    const conn = new TcpConnection(`${this.name}-${this.#nextId++}`, socket, this.idleTimeoutMs, (c) => {
-      if (this.#handler.onIdle) this.#handler.onIdle(c);
-      else if (!c.busy) c.close();
-    });
+    if (decision.evict) this.#evict(decision.evict);
+    const conn = new TcpConnection(
+      `${this.name}-${this.#nextId++}`,
+      socket,
+      this.idleTimeoutMs,
+      (c) => {
+        if (this.#handler.onIdle) this.#handler.onIdle(c);
+        else if (!c.busy) c.close();
+      },
+      this.#streamAccounting,
+    );
     this.connections.add(conn);
-    conn.once('close', () => this.connections.delete(conn));
+    this.#table.add(conn);
+    conn.once('close', () => {
+      this.connections.delete(conn);
+      this.#table.delete(conn);
+    });
     if (this.#gate) this.#gate(conn, () => this.#serve(conn));
     else this.#serve(conn);
   }

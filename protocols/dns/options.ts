@@ -5,7 +5,7 @@
  */
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
-import { MAX_CONNECTIONS } from '../../shared/limits.js';
+import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS } from '../../shared/limits.js';
 import { ANSWER_CACHE_ENTRIES } from './answer-cache.js';
 import { MAX_UDP_PAYLOAD } from './edns.js';
 import type { Zone } from './zone.js';
@@ -24,8 +24,10 @@ export interface DnsServerOptions {
   readonly host?: string;
   /** UDP and TCP port; default 0 (a free pair). */
   readonly port?: number;
-  /** Simultaneous TCP connections; default {@link MAX_CONNECTIONS}. */
+  /** Simultaneous TCP connections; default {@link MAX_CONNECTIONS}. At it an idle one is closed to make room. */
   readonly maxConnections?: number;
+  /** TCP connections one client address may hold; default {@link MAX_CONNECTIONS_PER_ADDRESS}. */
+  readonly maxConnectionsPerAddress?: number;
   /** TCP idle timeout; default {@link DNS_IDLE_TIMEOUT_MS}. */
   readonly idleTimeoutMs?: number;
   /** Our EDNS UDP payload size; default {@link MAX_UDP_PAYLOAD}. */
@@ -47,6 +49,7 @@ export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log' | 'fa
   host: '127.0.0.1',
   port: 0,
   maxConnections: MAX_CONNECTIONS,
+  maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
   idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
   maxUdpPayload: MAX_UDP_PAYLOAD,
   maxTcpQueryBytes: MAX_TCP_QUERY_BYTES,

@@ -122,6 +122,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
         host: this.host,
         port,
         maxConnections: o.maxConnections,
+        maxConnectionsPerAddress: o.maxConnectionsPerAddress,
         idleTimeoutMs: o.idleTimeoutMs,
         gate: connectionGate(o.faults, 'dns'),
       },

@@ -6,7 +6,13 @@
 import type { Account } from '../../shared/account.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
-import { CLOSE_GRACE_MS, IDLE_TIMEOUT_MS, MAX_CONNECTIONS, MAX_LINE_LENGTH } from '../../shared/limits.js';
+import {
+  CLOSE_GRACE_MS,
+  IDLE_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_CONNECTIONS_PER_ADDRESS,
+  MAX_LINE_LENGTH,
+} from '../../shared/limits.js';
 import type { PortRange } from '../../shared/port-range.js';
 import type { TlsMaterial } from '../../shared/tls.js';
 import { DATA_CONNECT_TIMEOUT_MS } from './data-channel.js';
@@ -37,8 +43,10 @@ export interface FtpServerOptions {
   readonly tls?: TlsMaterial;
   /** Where exchange records go; default none. */
   readonly log?: ExchangeLog;
-  /** Simultaneous control connections; default {@link MAX_CONNECTIONS}. */
+  /** Simultaneous control connections; default {@link MAX_CONNECTIONS}. At it an idle one is closed to make room. */
   readonly maxConnections?: number;
+  /** Control connections one client address may hold; default {@link MAX_CONNECTIONS_PER_ADDRESS}. */
+  readonly maxConnectionsPerAddress?: number;
   /** Idle control connection timeout (not counted during transfers); default {@link IDLE_TIMEOUT_MS}. */
   readonly idleTimeoutMs?: number;
   /** Longest command line; default {@link MAX_LINE_LENGTH}. Longer: 421 and close. */
@@ -75,6 +83,7 @@ export const FTP_DEFAULTS = {
   users: [] as readonly Account[],
   anonymous: true,
   maxConnections: MAX_CONNECTIONS,
+  maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
   idleTimeoutMs: IDLE_TIMEOUT_MS,
   maxLineLength: MAX_LINE_LENGTH,
   maxBadCommands: MAX_BAD_COMMANDS,

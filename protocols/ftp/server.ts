@@ -40,6 +40,7 @@ export class FtpServer {
         host: o.host,
         port: o.port,
         maxConnections: o.maxConnections,
+        maxConnectionsPerAddress: o.maxConnectionsPerAddress,
         idleTimeoutMs: o.idleTimeoutMs,
         gate: connectionGate(o.faults, 'ftp'),
       },
@@ -55,8 +56,12 @@ export class FtpServer {
             commands: COMMANDS,
           });
         },
-        onRejected: (socket) => {
-          socket.write(formatReply(reply(421, 'Too many connections, try again later')));
+        onRejected: (socket, reason) => {
+          const who = reason === 'address' ? 'from your address' : '';
+          socket.write(formatReply(reply(421, `Too many connections${who ? ` ${who}` : ''}, try again later`)));
+        },
+        onEvicted: (conn) => {
+          conn.write(formatReply(reply(421, 'Idle connection closed to make room for another client')));
         },
         onIdle: (conn) => {
           // A transfer in progress keeps the control connection quiet on purpose: look again later.

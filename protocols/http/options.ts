@@ -6,7 +6,13 @@
 
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
-import { IDLE_TIMEOUT_MS, MAX_CONNECTIONS } from '../../shared/limits.js';
+import {
+  IDLE_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_CONNECTIONS_PER_ADDRESS,
+  MAX_STREAMS,
+  MAX_STREAMS_PER_ADDRESS,
+} from '../../shared/limits.js';
 import type { HttpbinOptions } from './httpbin.js';
 import {
   HEADERS_TIMEOUT_MS,
@@ -22,8 +28,17 @@ export interface HttpServerOptions {
   readonly host?: string;
   /** Port; default 0 (a free one). */
   readonly port?: number;
-  /** Connections at once; default {@link MAX_CONNECTIONS}. A full server answers 503 and closes. */
+  /**
+   * Connections at once; default {@link MAX_CONNECTIONS}. At the limit the idle connection quiet
+   * for longest is closed to make room; with none idle, 503 and close.
+   */
   readonly maxConnections?: number;
+  /** Connections one client address may hold; default {@link MAX_CONNECTIONS_PER_ADDRESS}. Over it: 503. */
+  readonly maxConnectionsPerAddress?: number;
+  /** Event streams (`/api/events`) at once; default {@link MAX_STREAMS}. Over it: 503. */
+  readonly maxStreams?: number;
+  /** Event streams one client address may hold; default {@link MAX_STREAMS_PER_ADDRESS}. Over it: 503. */
+  readonly maxStreamsPerAddress?: number;
   /** A connection without traffic for this long is closed; default {@link IDLE_TIMEOUT_MS}. */
   readonly idleTimeoutMs?: number;
   /** Largest request head; default {@link MAX_HEADER_BYTES}. Over it: 431. */
@@ -51,6 +66,9 @@ export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log' | 'faults' | 
   host: '127.0.0.1',
   port: 0,
   maxConnections: MAX_CONNECTIONS,
+  maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
+  maxStreams: MAX_STREAMS,
+  maxStreamsPerAddress: MAX_STREAMS_PER_ADDRESS,
   idleTimeoutMs: IDLE_TIMEOUT_MS,
   maxHeaderBytes: MAX_HEADER_BYTES,
   maxBodyBytes: MAX_BODY_BYTES,

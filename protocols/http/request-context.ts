@@ -31,6 +31,12 @@ export interface RequestContext {
    */
   holdOpen(end: () => void): void;
   /**
+   * Reserves a long-lived stream slot for this response before it starts (the server's own cap,
+   * apart from short requests' connection slots); false when the caps are reached: answer 503.
+   * Released when the response closes. {@link holdOpen} claims one itself if this was not called.
+   */
+  claimStream(): boolean;
+  /**
    * Cuts the response short: closes the connection (the only way HTTP/1.1 has to say a message
    * is incomplete, RFC 9112 §8) and records the exchange as aborted, with `reason` as its note
    * (the first reason, when called again).
@@ -70,6 +76,8 @@ export class Exchange implements RequestContext {
   faultResponse: string | undefined = undefined;
   held = false;
   aborted = false;
+  /** A stream slot is held (see {@link claimStream}); released when the response closes. */
+  streamClaimed = false;
   #rawQuery: string;
   #query: URLSearchParams | undefined;
   #state: ConnState;
@@ -106,8 +114,17 @@ export class Exchange implements RequestContext {
     this.req.socket.destroy();
   }
 
+  claimStream(): boolean {
+    if (!this.streamClaimed) this.streamClaimed = this.#state.conn.beginStream();
+    return this.streamClaimed;
+  }
+
   holdOpen(end: () => void): void {
     if (this.held) return;
+    if (!this.claimStream()) {
+      this.abort('too many streams');
+      return;
+    }
     this.held = true;
     this.#state.stream = end;
     this.#state.conn.endExchange();

@@ -32,11 +32,16 @@ const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
 
-const FULL_BODY = JSON.stringify({ error: 'too many connections, try again later' });
 /** RFC 9110 §15.6.4: 503 with Retry-After, written before any request is read. */
-const FULL_REPLY =
-  'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n' +
-  `Content-Length: ${Buffer.byteLength(FULL_BODY)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${FULL_BODY}`;
+function unavailable(error: string): string {
+  const body = JSON.stringify({ error });
+  return (
+    'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+const FULL_REPLY = unavailable('too many connections, try again later');
+const ADDRESS_FULL_REPLY = unavailable('too many connections from your address, try again later');
 
 /** Request lines remembered per method (see HttpServer's #requestLine). */
 const REQUEST_LINES_MAX = 1_024;
@@ -86,12 +91,15 @@ export class HttpServer {
         host: options.host,
         port: options.port,
         maxConnections: options.maxConnections,
+        maxConnectionsPerAddress: options.maxConnectionsPerAddress,
+        maxStreams: options.maxStreams,
+        maxStreamsPerAddress: options.maxStreamsPerAddress,
         idleTimeoutMs: options.idleTimeoutMs,
         gate: connectionGate(options.faults, 'http'),
       },
       {
         onConnection: (conn) => this.#onConnection(conn),
-        onRejected: (socket) => socket.write(FULL_REPLY),
+        onRejected: (socket, reason) => socket.write(reason === 'address' ? ADDRESS_FULL_REPLY : FULL_REPLY),
         onIdle: (conn) => {
           // Idle and no response in flight, or a response the client stopped reading.
           if (!conn.busy || conn.socket.writableLength > 0) conn.close();
@@ -238,6 +246,7 @@ export class HttpServer {
   /** The response of `ex` is over: the connection is free again, and the exchange is recorded. */
   #done(state: ConnState, ex: Exchange, t0: number, time: number): void {
     state.res = undefined;
+    if (ex.streamClaimed) state.conn.endStream();
     if (ex.held) state.stream = undefined;
     else state.conn.endExchange();
     this.#record(state, ex, t0, time);

@@ -7,6 +7,7 @@
 import type { Account } from '../../shared/account.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
+import { MAX_CONNECTIONS_PER_ADDRESS } from '../../shared/limits.js';
 import type { TlsMaterial } from '../../shared/tls.js';
 import {
   MAX_COMMAND_LINE_LENGTH,
@@ -43,8 +44,10 @@ export interface SmtpServerOptions {
   readonly maxLineLength?: number;
   /** Recipients per message; default {@link MAX_RECIPIENTS}. */
   readonly maxRecipients?: number;
-  /** Simultaneous sessions; default {@link MAX_SMTP_CONNECTIONS}. */
+  /** Simultaneous sessions; default {@link MAX_SMTP_CONNECTIONS}. At it an idle one is closed to make room. */
   readonly maxConnections?: number;
+  /** Sessions one client address may hold; default {@link MAX_CONNECTIONS_PER_ADDRESS}. */
+  readonly maxConnectionsPerAddress?: number;
   /** Idle time before `421` and close; default {@link SMTP_IDLE_TIMEOUT_MS}. 0 disables. */
   readonly idleTimeoutMs?: number;
 }
@@ -59,6 +62,7 @@ export const SMTP_DEFAULTS: Required<Omit<SmtpServerOptions, 'store' | 'log' | '
     maxLineLength: MAX_COMMAND_LINE_LENGTH,
     maxRecipients: MAX_RECIPIENTS,
     maxConnections: MAX_SMTP_CONNECTIONS,
+    maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
     idleTimeoutMs: SMTP_IDLE_TIMEOUT_MS,
   });
 

@@ -98,6 +98,7 @@ export class SmtpServer {
         host: options.host,
         port: options.port,
         maxConnections: options.maxConnections,
+        maxConnectionsPerAddress: options.maxConnectionsPerAddress,
         // smtp-server keeps the idle timeout (above); two timers on one socket would fight.
         idleTimeoutMs: 0,
         gate: connectionGate(options.faults, 'smtp'),
@@ -113,8 +114,13 @@ export class SmtpServer {
           });
           session.init();
         },
-        onRejected: (socket) => {
-          socket.write(`421 ${this.name} Too many connections, try again later\r\n`);
+        onRejected: (socket, reason) => {
+          const who = reason === 'address' ? ' from your address' : '';
+          socket.write(`421 ${this.name} Too many connections${who}, try again later\r\n`);
+        },
+        onEvicted: (tcp) => {
+          // RFC 5321 §3.8: 421 before closing the transmission channel.
+          tcp.write(`421 ${this.name} Idle session closed to make room for another client\r\n`);
         },
         onShutdown: (tcp) => {
           this.#sessions.get(tcp.id)?.shutdown();

@@ -52,6 +52,9 @@ export function registerExchangeRoutes(router: Router, options: ExchangeRoutesOp
   router.on('GET', '/api/events', (ctx) => {
     const protocol = protocolParam(ctx);
     const { req, res } = ctx;
+    // Streams have their own cap (shared/connection-table.ts) so they cannot take every slot.
+    if (!ctx.claimStream())
+      throw new HttpError(503, 'too many event streams, try again later', { headers: { 'Retry-After': '5' } });
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache',

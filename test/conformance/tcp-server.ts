@@ -9,6 +9,7 @@ import { RawClient } from '../helpers/raw-client.js';
 
 export interface ConformanceLimits {
   readonly maxConnections?: number;
+  readonly maxConnectionsPerAddress?: number;
   readonly idleTimeoutMs?: number;
   readonly maxLineLength?: number;
 }
@@ -39,6 +40,12 @@ export interface ConformanceTarget {
   readonly shutdownReply?: RegExp;
 }
 
+/** Matches text in which `pattern` (its leading `^` dropped) occurs twice: a second answer arrived. */
+function twice(pattern: RegExp): RegExp {
+  const one = pattern.source.replace(/^\^/, '');
+  return new RegExp(`${one}[\\s\\S]*${one}`);
+}
+
 export function runTcpConformance(target: ConformanceTarget): void {
   describe(`${target.name}: TCP server conformance`, () => {
     const servers: ConformanceServer[] = [];
@@ -48,8 +55,9 @@ export function runTcpConformance(target: ConformanceTarget): void {
       servers.push(server);
       return server;
     };
-    const connect = async (port: number) => {
-      const client = await RawClient.connect(port);
+    /** Connects (from `from`, e.g. 127.0.0.2 as another client) and waits for the greeting. */
+    const connect = async (port: number, from?: string) => {
+      const client = await RawClient.connect(port, '127.0.0.1', from);
       clients.push(client);
       if (target.greeting) await client.waitFor(target.greeting);
       return client;
@@ -93,17 +101,52 @@ export function runTcpConformance(target: ConformanceTarget): void {
       await next.waitFor(target.response);
     });
 
-    it('turns away connections over the limit in protocol words', async () => {
-      const server = await start({ maxConnections: 2 });
-      const a = await connect(server.port);
-      await connect(server.port);
+    /** A connection that has had one exchange (so the server has surely admitted it, in this order). */
+    const served = async (port: number, from?: string) => {
+      const client = await connect(port, from);
+      client.send(target.request);
+      await client.waitFor(target.response);
+      return client;
+    };
+
+    it('turns away an address over its share in protocol words, while another address is served', async () => {
+      const server = await start({ maxConnectionsPerAddress: 2 });
+      const a = await served(server.port);
+      await served(server.port);
       const third = await RawClient.connect(server.port);
       clients.push(third);
       if (target.fullReply) await third.waitFor(target.fullReply);
       expect(await third.closedWithin(3_000)).toBe(true);
-      // Admitted connections still work.
+      // Another client (127.0.0.2) is admitted, and the admitted connections still work.
+      await served(server.port, '127.0.0.2');
       a.send(target.request);
-      await a.waitFor(target.response);
+      await a.waitFor(twice(target.response));
+    });
+
+    it('at the global limit closes the idle connection quiet for longest to make room', async () => {
+      const server = await start({ maxConnections: 2 });
+      const oldest = await served(server.port);
+      const newer = await served(server.port);
+      const newcomer = await served(server.port, '127.0.0.2');
+      expect(await oldest.closedWithin(3_000)).toBe(true);
+      newer.send(target.request);
+      await newer.waitFor(twice(target.response));
+      expect(newcomer.socket.destroyed).toBe(false);
+    });
+
+    it('keeps serving another client while two addresses hold 400 idle connections (default limits)', async () => {
+      const server = await start({});
+      const flood: Promise<RawClient>[] = [];
+      for (let i = 0; i < 400; i++)
+        flood.push(RawClient.connect(server.port, '127.0.0.1', i % 2 ? '127.0.0.3' : undefined));
+      const hostile = await Promise.all(flood);
+      clients.push(...hostile);
+      // Past the per-address share and the global limit: the legitimate client is still served.
+      const legit = await served(server.port, '127.0.0.2');
+      expect(legit.socket.destroyed).toBe(false);
+      const refusedOrClosed = await Promise.all(hostile.map((c) => c.closedWithin(5_000)));
+      // 400 > 256 slots: some of the flood had to go (refused, or closed when idle to make room).
+      expect(refusedOrClosed.filter(Boolean).length).toBeGreaterThanOrEqual(400 - 256);
     });
 
     it('says goodbye to idle connections on close and resolves promptly', async () => {

@@ -16,6 +16,9 @@ runTcpConformance({
   async start(limits) {
     const { server } = await startTestServer({
       ...(limits.maxConnections !== undefined ? { maxConnections: limits.maxConnections } : {}),
+      ...(limits.maxConnectionsPerAddress !== undefined
+        ? { maxConnectionsPerAddress: limits.maxConnectionsPerAddress }
+        : {}),
       ...(limits.idleTimeoutMs !== undefined ? { idleTimeoutMs: limits.idleTimeoutMs } : {}),
       ...(limits.maxLineLength !== undefined ? { maxTcpQueryBytes: limits.maxLineLength } : {}),
     });

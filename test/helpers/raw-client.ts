@@ -26,9 +26,12 @@ export class RawClient {
     );
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+  /** Connects to host:port, from `localAddress` when given (127.0.0.2 plays another client). */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => resolve(new RawClient(socket)));
+      const socket = net.connect({ port, host, ...(localAddress ? { localAddress } : {}) }, () =>
+        resolve(new RawClient(socket)),
+      );
       socket.once('error', reject);
     });
   }

@@ -6,6 +6,9 @@ runTcpConformance({
   async start(limits) {
     const http = await startHttp({
       ...(limits.maxConnections !== undefined ? { maxConnections: limits.maxConnections } : {}),
+      ...(limits.maxConnectionsPerAddress !== undefined
+        ? { maxConnectionsPerAddress: limits.maxConnectionsPerAddress }
+        : {}),
       ...(limits.idleTimeoutMs !== undefined ? { idleTimeoutMs: limits.idleTimeoutMs } : {}),
       ...(limits.maxLineLength !== undefined ? { maxHeaderBytes: limits.maxLineLength } : {}),
     });

@@ -68,4 +68,45 @@ describe('TcpServer', () => {
     client.destroy();
     await server.close({ graceMs: 0 });
   });
+
+  it('at the global limit refuses a newcomer when no connection is idle, and never closes a busy one', async () => {
+    const server = createEchoServer({ maxConnections: 2 });
+    const port = await server.listen();
+    const busy = await Promise.all([RawClient.connect(port), RawClient.connect(port)]);
+    for (const c of busy) {
+      await c.waitFor(/^220 /);
+      c.send('SLOW 3000\r\n');
+    }
+    // Both are busy once the server has read their SLOW; ask until it has.
+    while (![...server.connections].every((c) => c.busy)) await new Promise((r) => setImmediate(r));
+    const third = await RawClient.connect(port, '127.0.0.1', '127.0.0.2');
+    await third.waitFor(/^421 Too many/);
+    expect(await third.closedWithin(3_000)).toBe(true);
+    await Promise.all(busy.map((c) => c.waitFor(/250 slow done/, 10_000)));
+    await server.close({ graceMs: 0 });
+  });
+
+  it('counts streams apart, per address and in all', async () => {
+    const server = createEchoServer({ maxStreams: 3, maxStreamsPerAddress: 2 });
+    const port = await server.listen();
+    const from = ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.2', '127.0.0.3'];
+    const clients: RawClient[] = [];
+    // One at a time, so the server's table lists them in this order.
+    for (const a of from) {
+      const c = await RawClient.connect(port, '127.0.0.1', a);
+      await c.waitFor(/^220 /);
+      clients.push(c);
+    }
+    const conns = [...server.connections];
+    expect(conns.map((c) => c.remoteAddress)).toEqual(from);
+    expect(conns.map((c) => c.beginStream())).toEqual([true, true, false, true, false]);
+    expect(server.streams).toBe(3);
+    conns[0]?.endStream();
+    expect(conns[4]?.beginStream()).toBe(true);
+    clients[1]?.destroy();
+    await new Promise<void>((r) => conns[1]?.once('close', () => r()));
+    expect(server.streams).toBe(2);
+    for (const c of clients) c.destroy();
+    await server.close({ graceMs: 0 });
+  });
 });

@@ -6,6 +6,9 @@ runTcpConformance({
   async start(limits) {
     const smtp = await startSmtp({
       ...(limits.maxConnections !== undefined ? { maxConnections: limits.maxConnections } : {}),
+      ...(limits.maxConnectionsPerAddress !== undefined
+        ? { maxConnectionsPerAddress: limits.maxConnectionsPerAddress }
+        : {}),
       ...(limits.idleTimeoutMs !== undefined ? { idleTimeoutMs: limits.idleTimeoutMs } : {}),
       ...(limits.maxLineLength !== undefined ? { maxLineLength: limits.maxLineLength } : {}),
     });
