@@ -5,7 +5,7 @@
  * once as a list.
  * @module
  */
-import { HttpError, readBody } from './replies.js';
+import { HttpError } from './replies.js';
 import type { RequestContext } from './request-context.js';
 
 /** A query or form value: a string, or a list when the key came more than once. */
@@ -95,7 +95,7 @@ export interface BodyParts {
 
 /** Reads the body (bounded by the server's limit) and splits it the way httpbin reports it. */
 export async function describeBody(ctx: RequestContext): Promise<BodyParts> {
-  const body = await readBody(ctx.req, ctx.maxBodyBytes);
+  const body = await ctx.readBody();
   const type = (ctx.req.headers['content-type'] ?? '').toLowerCase();
   if (type.startsWith('application/x-www-form-urlencoded'))
     return { data: '', form: multiValues(new URLSearchParams(body.toString('utf8'))), files: {}, json: null };

@@ -22,7 +22,7 @@ import { registerRedirectRoutes } from './httpbin-redirects.js';
 import { boundedInt, origin, requestHeaders } from './httpbin-request.js';
 import { registerStreamRoutes } from './httpbin-streams.js';
 import { MAX_DELAY_MS, MAX_RANDOM_BYTES } from './limits.js';
-import { HttpError, readBody, reasonPhrase, sendJson } from './replies.js';
+import { HttpError, reasonPhrase, sendJson } from './replies.js';
 import { ANY, type Router } from './router.js';
 
 export interface HttpbinOptions {
@@ -91,7 +91,7 @@ export function registerHttpbinRoutes(router: Router, options: HttpbinOptions = 
   });
 
   router.on(ANY, '/echo', async (ctx) => {
-    const body = await readBody(ctx.req, ctx.maxBodyBytes);
+    const body = await ctx.readBody();
     const text = body.toString('utf8');
     // Bodies that are not UTF-8 come back base64-encoded so nothing is lost.
     const isText = Buffer.from(text, 'utf8').equals(body);

@@ -10,6 +10,13 @@
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** Largest request body any route accepts; over it: 413 Content Too Large (RFC 9110 §15.5.14). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * Request bodies in flight at once, all clients together (the bytes routes may be buffering).
+ * Over it a request with a body is answered 503 at once instead of growing memory.
+ */
+export const MAX_BODY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+/** Request bodies in flight at once for one client address: one client cannot spend the whole budget. */
+export const MAX_BODY_BYTES_IN_FLIGHT_PER_ADDRESS = 24 * 1024 * 1024;
 /** A client must send a complete request head within this time or get 408 and be closed (slowloris guard). */
 export const HEADERS_TIMEOUT_MS = 10_000;
 /** A client must send its whole request (head and body) within this time or get 408 and be closed. */

@@ -3,7 +3,7 @@
  * a named constant (`limits.ts`) and an option.
  * @module
  */
-
+import type { ByteBudget } from '../../shared/byte-budget.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import {
@@ -18,6 +18,8 @@ import {
   HEADERS_TIMEOUT_MS,
   KEEP_ALIVE_TIMEOUT_MS,
   MAX_BODY_BYTES,
+  MAX_BODY_BYTES_IN_FLIGHT,
+  MAX_BODY_BYTES_IN_FLIGHT_PER_ADDRESS,
   MAX_HEADER_BYTES,
   REQUEST_TIMEOUT_MS,
   TIMEOUT_CHECK_INTERVAL_MS,
@@ -45,6 +47,15 @@ export interface HttpServerOptions {
   readonly maxHeaderBytes?: number;
   /** Largest request body; default {@link MAX_BODY_BYTES}. Over it: 413. */
   readonly maxBodyBytes?: number;
+  /** Request bodies in flight at once; default {@link MAX_BODY_BYTES_IN_FLIGHT}. Over it: 503 at once. */
+  readonly maxBodyBytesInFlight?: number;
+  /** The same for one client address; default {@link MAX_BODY_BYTES_IN_FLIGHT_PER_ADDRESS}. */
+  readonly maxBodyBytesInFlightPerAddress?: number;
+  /**
+   * The budget itself, to share one among several servers of a process (the two limits above are
+   * then ignored); default one per server.
+   */
+  readonly bodyBudget?: ByteBudget;
   /** Time to send a complete request head; default {@link HEADERS_TIMEOUT_MS}. Over it: 408. */
   readonly headersTimeoutMs?: number;
   /** Time to send a complete request; default {@link REQUEST_TIMEOUT_MS}. Over it: 408. */
@@ -61,22 +72,25 @@ export interface HttpServerOptions {
   readonly faultExempt?: ((path: string) => boolean) | undefined;
 }
 
-/** The defaults of {@link HttpServerOptions} (the log and the fault rules have none). */
-export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log' | 'faults' | 'faultExempt'>> = Object.freeze({
-  host: '127.0.0.1',
-  port: 0,
-  maxConnections: MAX_CONNECTIONS,
-  maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
-  maxStreams: MAX_STREAMS,
-  maxStreamsPerAddress: MAX_STREAMS_PER_ADDRESS,
-  idleTimeoutMs: IDLE_TIMEOUT_MS,
-  maxHeaderBytes: MAX_HEADER_BYTES,
-  maxBodyBytes: MAX_BODY_BYTES,
-  headersTimeoutMs: HEADERS_TIMEOUT_MS,
-  requestTimeoutMs: REQUEST_TIMEOUT_MS,
-  keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
-  timeoutCheckIntervalMs: TIMEOUT_CHECK_INTERVAL_MS,
-});
+/** The defaults of {@link HttpServerOptions} (the log, the body budget object and the fault rules have none). */
+export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log' | 'bodyBudget' | 'faults' | 'faultExempt'>> =
+  Object.freeze({
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: MAX_CONNECTIONS,
+    maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
+    maxStreams: MAX_STREAMS,
+    maxStreamsPerAddress: MAX_STREAMS_PER_ADDRESS,
+    idleTimeoutMs: IDLE_TIMEOUT_MS,
+    maxHeaderBytes: MAX_HEADER_BYTES,
+    maxBodyBytes: MAX_BODY_BYTES,
+    maxBodyBytesInFlight: MAX_BODY_BYTES_IN_FLIGHT,
+    maxBodyBytesInFlightPerAddress: MAX_BODY_BYTES_IN_FLIGHT_PER_ADDRESS,
+    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+    timeoutCheckIntervalMs: TIMEOUT_CHECK_INTERVAL_MS,
+  });
 
 /**
  * What {@link HttpService} takes: the server's options (host and log come from the service

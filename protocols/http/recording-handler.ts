@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readBody, rememberBody } from './replies.js';
+import { rememberBody } from './replies.js';
 import type { RequestContext, RequestHandler } from './request-context.js';
 import type { RecordedHandle, RequestLog } from './request-log.js';
 import type { StubStore } from './stubs.js';
@@ -49,7 +49,7 @@ export function recordingHandler(requests: RequestLog, stubs: StubStore, next: R
     }
     return (async () => {
       try {
-        const body = hasBody ? await readBody(req, ctx.maxBodyBytes) : EMPTY;
+        const body = hasBody ? await ctx.readBody() : EMPTY;
         record.setBody(body);
         rememberBody(req, body);
         const outcome = await stubs.answer(ctx, body, (id) => record.setStub(id));

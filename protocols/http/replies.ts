@@ -64,9 +64,10 @@ export function rememberBody(req: IncomingMessage, body: Buffer): void {
 
 /**
  * Reads the whole request body, refusing more than `limit` bytes with 413 (RFC 9110 §15.5.14),
- * whether the length was announced or the body is chunked.
+ * whether the length was announced or the body is chunked. `reserve(total)` is asked before
+ * each chunk is kept (the server's budget for bodies in flight); false refuses with 503 at once.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, reserve?: (total: number) => boolean): Promise<Buffer> {
   const known = readBodies.get(req);
   if (known !== undefined) return Promise.resolve(known);
   const announced = Number(req.headers['content-length']);
@@ -81,6 +82,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         // Stop reading: the reply says Connection: close, so the rest is never parsed.
         req.pause();
         reject(bodyTooLarge(limit));
+        return;
+      }
+      if (reserve && !reserve(size)) {
+        cleanup();
+        req.pause();
+        chunks.length = 0;
+        reject(budgetSpent());
         return;
       }
       chunks.push(chunk);
@@ -103,6 +111,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', onEnd);
     req.on('aborted', onAbort);
     req.on('error', onAbort);
+  });
+}
+
+/** RFC 9110 §15.6.4: the server cannot take this body now; another time it may. */
+export function budgetSpent(): HttpError {
+  return new HttpError(503, 'too many request bodies in flight, try again later', {
+    headers: { Connection: 'close', 'Retry-After': '1' },
   });
 }
 

@@ -5,7 +5,9 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ByteBudget } from '../../shared/byte-budget.js';
 import type { TcpConnection } from '../../shared/tcp-server.js';
+import { readBody } from './replies.js';
 
 /** What a route sees of one request. */
 export interface RequestContext {
@@ -22,6 +24,11 @@ export interface RequestContext {
   readonly remoteAddress: string;
   /** The body limit routes must respect (see {@link readBody}). */
   readonly maxBodyBytes: number;
+  /**
+   * Reads the whole body within {@link maxBodyBytes} (413) and the server's budget for bodies in
+   * flight (503 at once when it is spent): the way routes should read a body.
+   */
+  readBody(): Promise<Buffer>;
   /** Extra words for the exchange record's response line, e.g. "12 events". */
   note: string | undefined;
   /**
@@ -78,12 +85,16 @@ export class Exchange implements RequestContext {
   aborted = false;
   /** A stream slot is held (see {@link claimStream}); released when the response closes. */
   streamClaimed = false;
+  /** Body bytes reserved in the server's budget; given back by {@link releaseBody}. */
+  #bodyReserved = 0;
+  #budget: ByteBudget | undefined;
   #rawQuery: string;
   #query: URLSearchParams | undefined;
   #state: ConnState;
 
-  constructor(req: IncomingMessage, res: ServerResponse, state: ConnState, maxBodyBytes: number) {
+  constructor(req: IncomingMessage, res: ServerResponse, state: ConnState, maxBodyBytes: number, budget?: ByteBudget) {
     this.req = req;
+    this.#budget = budget;
     this.res = res;
     this.#state = state;
     this.session = state.conn.id;
@@ -112,6 +123,24 @@ export class Exchange implements RequestContext {
     this.note = reason;
     this.aborted = true;
     this.req.socket.destroy();
+  }
+
+  /** Makes sure `total` body bytes are reserved (reserving the difference); false when the budget is spent. */
+  reserveBody(total: number): boolean {
+    if (!this.#budget || total <= this.#bodyReserved) return true;
+    if (!this.#budget.reserve(this.remoteAddress, total - this.#bodyReserved)) return false;
+    this.#bodyReserved = total;
+    return true;
+  }
+
+  /** Gives the body's reservation back (the response is over, its buffers are let go). */
+  releaseBody(): void {
+    this.#budget?.release(this.remoteAddress, this.#bodyReserved);
+    this.#bodyReserved = 0;
+  }
+
+  readBody(): Promise<Buffer> {
+    return readBody(this.req, this.maxBodyBytes, (total) => this.reserveBody(total));
   }
 
   claimStream(): boolean {

@@ -8,6 +8,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks'; // not the global lazy getter: read per request
+import { ByteBudget } from '../../shared/byte-budget.js';
 import { errorMessage, isPeerReset } from '../../shared/errors.js';
 import { type ExchangeLog, elapsedMs, oneLine } from '../../shared/exchange.js';
 import { connectionFault, connectionGate } from '../../shared/faults/connection-gate.js';
@@ -18,7 +19,7 @@ import { type TcpConnection, TcpServer, type TcpServerState } from '../../shared
 import { applyHttpFault } from './fault-response.js';
 import { HTTP_DEFAULTS, type HttpServerOptions } from './options.js';
 import { PathMemo } from './path-memo.js';
-import { HttpError, reasonPhrase, sendError } from './replies.js';
+import { budgetSpent, HttpError, reasonPhrase, sendError } from './replies.js';
 import { checkRequestHead, unknownCodingInRawHead } from './request-checks.js';
 import { type ConnState, Exchange, type RequestHandler } from './request-context.js';
 
@@ -63,10 +64,25 @@ function statusLine(status: number, message: string): string {
   return line;
 }
 
+/** The Content-Length a request announces, 0 when none (most requests: no header lookup is built). */
+function announcedLength(req: IncomingMessage): number {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      const n = Number(raw[i + 1]);
+      return Number.isFinite(n) && n > 0 ? n : 0;
+    }
+  }
+  return 0;
+}
+
 /** An HTTP/1.1 server on the shared TCP core. */
 export class HttpServer {
   readonly host: string;
   readonly maxBodyBytes: number;
+  /** What request bodies in flight may take (see shared/byte-budget.ts). */
+  readonly bodyBudget: ByteBudget;
   #tcp: TcpServer;
   #http: http.Server;
   #handler: RequestHandler;
@@ -85,6 +101,12 @@ export class HttpServer {
     this.#faults = options.faults;
     this.#faultExempt = options.faultExempt;
     this.maxBodyBytes = options.maxBodyBytes;
+    this.bodyBudget =
+      options.bodyBudget ??
+      new ByteBudget({
+        totalBytes: options.maxBodyBytesInFlight,
+        perAddressBytes: options.maxBodyBytesInFlightPerAddress,
+      });
     this.#tcp = new TcpServer(
       {
         name: 'http',
@@ -207,14 +229,17 @@ export class HttpServer {
     const conn = state.conn;
     conn.beginExchange();
     state.res = res;
-    const ex = new Exchange(req, res, state, this.maxBodyBytes);
+    const ex = new Exchange(req, res, state, this.maxBodyBytes, this.bodyBudget);
     if (this.#closing) res.setHeader('Connection', 'close');
     const hit = this.#faults?.has('http') ? this.#fault(ex) : undefined;
     const refused = checkRequestHead(req.rawHeaders);
     if (refused) sendError(res, refused.status, refused.message, { Connection: 'close' });
     else if (this.#announcesTooMuch(req))
       sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, { Connection: 'close' });
-    else if (hit) {
+    else if (!ex.reserveBody(announcedLength(req))) {
+      const spent = budgetSpent();
+      sendError(res, spent.status, spent.message, spent.headers);
+    } else if (hit) {
       ex.fault = hit.note;
       applyHttpFault(ex, hit.action, this.#idleTimeoutMs, () => this.#route(ex));
     } else this.#route(ex);
@@ -246,6 +271,7 @@ export class HttpServer {
   /** The response of `ex` is over: the connection is free again, and the exchange is recorded. */
   #done(state: ConnState, ex: Exchange, t0: number, time: number): void {
     state.res = undefined;
+    ex.releaseBody();
     if (ex.streamClaimed) state.conn.endStream();
     if (ex.held) state.stream = undefined;
     else state.conn.endExchange();
