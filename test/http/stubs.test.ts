@@ -145,7 +145,12 @@ describe('HTTP stubs', () => {
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(((await res.json()) as { error: string }).error).toMatch(error);
     }
-    const notJson = await fetch(`${http.url}/api/stubs`, { method: 'POST', body: '{' });
+    // Declared JSON (a text/plain body is refused by the console's CSRF guard before it is parsed).
+    const notJson = await fetch(`${http.url}/api/stubs`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{',
+    });
     expect(await notJson.json()).toEqual({ error: 'body: not valid JSON' });
   });
 
