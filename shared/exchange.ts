@@ -37,19 +37,6 @@ export function oneLine(text: string, max = EXCHANGE_TEXT_MAX): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-let lastMs = Number.NaN;
-let lastIso = '';
-
-/** ISO 8601 of an epoch-milliseconds time. Busy servers add many records per millisecond: the last string is reused. */
-function isoTime(ms: number): string {
-  if (ms !== lastMs) {
-    // Throws RangeError for an invalid time, as Date#toISOString does.
-    lastIso = new Date(ms).toISOString();
-    lastMs = ms;
-  }
-  return lastIso;
-}
-
 function epochMs(time: string | Date | number | undefined): number {
   if (time === undefined) return Date.now();
   if (typeof time === 'number') return time;
@@ -69,6 +56,9 @@ export class ExchangeLog {
   /** The last request and response texts given to {@link add}, and their one-line forms. */
   #lastRequest: [given: string, line: string] = ['', ''];
   #lastResponse: [given: string, line: string] = ['', ''];
+  /** The last time given to {@link add} (epoch ms) and its ISO text. */
+  #lastMs = Number.NaN;
+  #lastIso = '';
   /**
    * Replaced, never changed in place, so a notification runs over the listeners of the moment the
    * record was added (one added meanwhile starts with the next record).
@@ -94,7 +84,7 @@ export class ExchangeLog {
 
   /** Adds a record, notifies subscribers, returns the record (later reads rebuild equal copies). */
   add(input: ExchangeInput): ExchangeRecord {
-    const time = isoTime(epochMs(input.time));
+    const time = this.#isoTime(epochMs(input.time));
     const record: ExchangeRecord = {
       id: this.#nextId++,
       time,
@@ -122,6 +112,16 @@ export class ExchangeLog {
       }
     }
     return record;
+  }
+
+  /** ISO 8601 of an epoch-milliseconds time. Busy servers add many records per millisecond: the last string is reused. */
+  #isoTime(ms: number): string {
+    if (ms !== this.#lastMs) {
+      // Throws RangeError for an invalid time, as Date#toISOString does.
+      this.#lastIso = new Date(ms).toISOString();
+      this.#lastMs = ms;
+    }
+    return this.#lastIso;
   }
 
   /**

@@ -13,6 +13,7 @@ export * from './mark.js';
 export * from './net-util.js';
 export * from './options.js';
 export * from './port-range.js';
+export * from './recorder.js';
 export * from './service.js';
 export * from './tcp-server.js';
 export * from './tls.js';

@@ -8,8 +8,9 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket, { type DecodedPacket, type RecordType } from 'dns-packet';
 import { MinisuiteError, TimeoutError } from '../../shared/errors.js';
-import { type ExchangeLog, type ExchangeRecord, elapsedMs } from '../../shared/exchange.js';
+import type { ExchangeLog, ExchangeRecord } from '../../shared/exchange.js';
 import { formatHostPort } from '../../shared/net-util.js';
+import { Recorder } from '../../shared/recorder.js';
 import { answerLine } from './answer-line.js';
 import { MAX_UDP_PAYLOAD } from './edns.js';
 import { rdataText, typeText } from './format.js';
@@ -220,8 +221,15 @@ export async function query(name: string, type = 'A', options: DnsQueryOptions =
         ]
       : [],
   });
-  const time = new Date();
-  const t0 = performance.now();
+  const peer = formatHostPort(server.host, server.port);
+  const recorder = new Recorder(options.log, {
+    protocol: 'dns',
+    side: 'client',
+    transport: options.tcp ? 'tcp' : 'udp',
+    session: 'dns-client',
+    peer,
+  });
+  const exchange = recorder.begin(`${qtype.replace(/^UNKNOWN_/, 'TYPE')} ${qname}`, 0);
   let transport: DnsTransport = options.tcp ? 'tcp' : 'udp';
   let fellBackToTcp = false;
   let raw =
@@ -242,20 +250,20 @@ export async function query(name: string, type = 'A', options: DnsQueryOptions =
     });
   }
   const rcode = rcodeName(fullRcode(raw, packet));
-  const input = {
-    protocol: 'dns' as const,
-    side: 'client' as const,
-    transport,
-    session: 'dns-client',
-    peer: formatHostPort(server.host, server.port),
-    request: `${qtype.replace(/^UNKNOWN_/, 'TYPE')} ${qname}`,
-    response: answerSummary(rcode, packet),
-    ok: rcode === 'NOERROR' || rcode === 'NXDOMAIN',
-    bytesIn: raw.length,
-    bytesOut: message.length,
-    durationMs: elapsedMs(t0),
-    time,
+  recorder.transport = transport;
+  exchange.bytesIn = raw.length;
+  const response = answerSummary(rcode, packet);
+  const ok = rcode === 'NOERROR' || rcode === 'NXDOMAIN';
+  const record: ExchangeRecord = exchange.end(response, ok, message.length) ?? {
+    ...recorder.fields,
+    id: 0,
+    time: new Date(exchange.time).toISOString(),
+    request: exchange.request,
+    response,
+    ok,
+    bytesIn: exchange.bytesIn,
+    bytesOut: exchange.bytesOut,
+    durationMs: exchange.elapsedMs(),
   };
-  const exchange: ExchangeRecord = options.log ? options.log.add(input) : { ...input, id: 0, time: time.toISOString() };
-  return { rcode, packet, transport, fellBackToTcp, server: input.peer, exchange };
+  return { rcode, packet, transport, fellBackToTcp, server: peer, exchange: record };
 }

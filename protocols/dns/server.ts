@@ -191,6 +191,8 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     late: (answer: Buffer) => void,
     conn?: TcpConnection,
   ): Buffer | undefined {
+    // The record's time is the query's arrival, as every other server's is.
+    const time = new Date();
     const t0 = performance.now();
     let outcome = respond(input, transport, this.#options.zones(), this.#responder);
     const hit = this.#fault(outcome, transport, peer);
@@ -198,14 +200,13 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     const fault = hit?.note ?? (conn ? connectionFault(conn) : undefined);
     const delayMs = hit?.action.delayMs;
     if (delayMs) {
-      const time = new Date();
       setTimeout(() => {
         this.#record(this.#event(input, outcome, transport, peer, session, t0, time, fault));
         if (outcome.message) late(outcome.message);
       }, delayMs).unref();
       return undefined;
     }
-    this.#record(this.#event(input, outcome, transport, peer, session, t0, new Date(), fault));
+    this.#record(this.#event(input, outcome, transport, peer, session, t0, time, fault));
     return outcome.message;
   }
 

@@ -8,7 +8,7 @@
  * @module
  */
 import type { ExchangeLog, Transport } from '../../shared/exchange.js';
-import { elapsedMs } from '../../shared/exchange.js';
+import { type OpenExchange, Recorder } from '../../shared/recorder.js';
 
 /** Splits received text into complete replies (each its final line) and the unfinished rest (pure). */
 export function splitReplies(text: string): { replies: string[]; rest: string } {
@@ -50,44 +50,34 @@ export function maskCommand(command: string): string {
 const TRANSFER_VERBS = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD']);
 
 interface Reply {
-  readonly request: string;
+  readonly exchange: OpenExchange;
   readonly code: number;
   readonly line: string;
-  readonly t0: number;
-  readonly time: Date;
-  readonly bytesOut: number;
 }
 
-/** Turns log lines into exchange records on `log`. */
-export class ClientRecorder {
-  #log: ExchangeLog | undefined;
-  #session: string;
-  #peer: string;
+/** Turns basic-ftp's log lines into exchange records through one {@link Recorder}. */
+export class FtpClientLog {
+  #recorder: Recorder;
   #transport: () => Transport;
   #buffer = '';
-  #request = '(connect)';
-  #t0 = performance.now();
-  #time = new Date();
-  #bytesOut = 0;
+  #current: OpenExchange;
   /** Set between {@link beginTransfer} and {@link endTransfer}. */
   #transferring = false;
   /** A transfer's final reply, waiting for its data bytes. */
   #held: Reply | undefined;
 
   constructor(log: ExchangeLog | undefined, session: string, peer: string, transport: () => Transport) {
-    this.#log = log;
-    this.#session = session;
-    this.#peer = peer;
     this.#transport = transport;
+    this.#recorder = new Recorder(log, { protocol: 'ftp', side: 'client', transport: transport(), session, peer });
+    this.#current = this.#recorder.begin('(connect)');
   }
 
   /** Receives one basic-ftp log message. */
   onLog(message: string): void {
     if (message.startsWith('> ')) {
-      this.#request = maskCommand(message.slice(2));
-      this.#t0 = performance.now();
-      this.#time = new Date();
-      this.#bytesOut = Buffer.byteLength(this.#request) + 2;
+      const request = maskCommand(message.slice(2));
+      this.#current = this.#recorder.begin(request);
+      this.#current.bytesOut = Buffer.byteLength(request) + 2;
     } else if (message.startsWith('< ')) {
       const { replies, rest } = splitReplies(this.#buffer + message.slice(2));
       this.#buffer = rest;
@@ -114,34 +104,17 @@ export class ClientRecorder {
   #reply(line: string): void {
     const code = Number(line.slice(0, 3));
     if (code < 200) return;
-    const reply: Reply = {
-      request: this.#request,
-      code,
-      line,
-      t0: this.#t0,
-      time: this.#time,
-      bytesOut: this.#bytesOut,
-    };
-    this.#bytesOut = 0;
-    const verb = /^\S+/.exec(reply.request)?.[0]?.toUpperCase() ?? '';
+    // A second final reply to one command (an unsolicited 421) is an exchange of its own.
+    if (this.#current.ended) this.#current = this.#recorder.begin(this.#current.request);
+    const reply: Reply = { exchange: this.#current, code, line };
+    const verb = /^\S+/.exec(reply.exchange.request)?.[0]?.toUpperCase() ?? '';
     if (this.#transferring && TRANSFER_VERBS.has(verb)) this.#held = reply;
     else this.#add(reply, 0, 0);
   }
 
   #add(reply: Reply, dataIn: number, dataOut: number): void {
-    this.#log?.add({
-      protocol: 'ftp',
-      side: 'client',
-      transport: this.#transport(),
-      session: this.#session,
-      peer: this.#peer,
-      request: reply.request,
-      response: reply.line,
-      ok: reply.code < 400,
-      bytesIn: Buffer.byteLength(reply.line) + 2 + dataIn,
-      bytesOut: reply.bytesOut + dataOut,
-      durationMs: elapsedMs(reply.t0),
-      time: reply.time,
-    });
+    this.#recorder.transport = this.#transport();
+    reply.exchange.bytesIn += Buffer.byteLength(reply.line) + 2 + dataIn;
+    reply.exchange.end(reply.line, reply.code < 400, dataOut);
   }
 }

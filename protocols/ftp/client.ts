@@ -9,7 +9,7 @@ import { Client, type FileInfo, FTPError } from 'basic-ftp';
 import { MinisuiteError, ProtocolError } from '../../shared/errors.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
 import { formatHostPort } from '../../shared/net-util.js';
-import { ClientRecorder } from './client-log.js';
+import { FtpClientLog } from './client-log.js';
 
 /** Default control port of ftp:// URLs (RFC 1738 §3.2). */
 export const DEFAULT_FTP_PORT = 21;
@@ -70,12 +70,12 @@ let nextSession = 1;
 
 export class FtpClient {
   readonly #client: Client;
-  readonly #recorder: ClientRecorder;
+  readonly #recorder: FtpClientLog;
   #onBytes: ((bytes: number) => void) | undefined;
   /** Bytes of the current transfer's data connection, as basic-ftp's tracker last reported. */
   #transfer = { bytes: 0, upload: false };
 
-  private constructor(client: Client, recorder: ClientRecorder) {
+  private constructor(client: Client, recorder: FtpClientLog) {
     this.#client = client;
     this.#recorder = recorder;
     // Always tracked: the transfer's record counts its data bytes, progress or not. basic-ftp
@@ -90,7 +90,7 @@ export class FtpClient {
   static async connect(target: string | FtpUrl, options: FtpClientOptions = {}): Promise<FtpClient> {
     const url = typeof target === 'string' ? parseFtpUrl(target) : target;
     const client = new Client(options.timeoutMs ?? CLIENT_TIMEOUT_MS);
-    const recorder = new ClientRecorder(
+    const recorder = new FtpClientLog(
       options.log,
       `ftp-client-${nextSession++}`,
       formatHostPort(url.host, url.port),

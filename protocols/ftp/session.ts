@@ -71,7 +71,8 @@ export interface CommandSpec {
 
 export type CommandTable = Readonly<Record<string, CommandSpec>>;
 
-export interface Account {
+/** Who is logged in on a session (not an account: the accounts are `shared/account.ts`'s). */
+export interface Login {
   readonly name: string;
   readonly writable: boolean;
 }
@@ -91,7 +92,7 @@ export class FtpSession {
   readonly host: SessionHost;
   /** USER given, PASS pending. */
   pendingUser: string | undefined;
-  account: Account | undefined;
+  account: Login | undefined;
   /** Virtual working directory. */
   cwd = '/';
   /** REST offset for the next RETR/STOR (RFC 3659 §5). */

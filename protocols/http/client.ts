@@ -6,7 +6,8 @@
  */
 import type { Writable } from 'node:stream';
 import { errorMessage, MinisuiteError } from '../../shared/errors.js';
-import { type ExchangeLog, elapsedMs } from '../../shared/exchange.js';
+import type { ExchangeLog } from '../../shared/exchange.js';
+import { Recorder } from '../../shared/recorder.js';
 
 /** A request that could not be sent or answered (no HTTP status involved). */
 export class HttpClientError extends MinisuiteError {
@@ -113,24 +114,19 @@ export async function httpRequest(url: string, options: HttpRequestOptions = {})
   const headers = headerPairs(options.headers);
   const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
   const where = target.host;
-  const t0 = performance.now();
-  const time = new Date();
+  const recorder = new Recorder(options.log, {
+    protocol: 'http',
+    side: 'client',
+    transport: target.protocol === 'https:' ? 'tls' : 'tcp',
+    session: 'http-client',
+    peer: where,
+  });
+  const exchange = recorder.begin(`${method} ${target.pathname}${target.search}`);
   let received = 0;
-  const record = (response: string, ok: boolean) =>
-    options.log?.add({
-      protocol: 'http',
-      side: 'client',
-      transport: target.protocol === 'https:' ? 'tls' : 'tcp',
-      session: 'http-client',
-      peer: where,
-      request: `${method} ${target.pathname}${target.search}`,
-      response,
-      ok,
-      bytesIn: received,
-      bytesOut: body?.length ?? 0,
-      durationMs: elapsedMs(t0),
-      time,
-    });
+  const record = (response: string, ok: boolean) => {
+    exchange.bytesIn = received;
+    exchange.end(response, ok, body?.length ?? 0);
+  };
   const signal = AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS);
   let res: Response;
   try {

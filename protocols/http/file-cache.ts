@@ -54,22 +54,13 @@ interface Entry {
    * walked with for…in). Node validates the headers either way.
    */
   readonly headers: readonly string[];
-  /** {@link phase} when a stat last showed the file unchanged. */
+  /** The cache's phase count when a stat last showed the file unchanged. */
   checkedIn: number;
   /**
    * The content as a latin1 string (one char per byte, lossless): node then sends head and body in
    * one write instead of a writev of two buffers.
    */
   readonly body: string;
-}
-
-/** Counts event-loop passes that made a stat; see the module comment. */
-let phase = 0;
-let phaseEndScheduled = false;
-
-function endPhase(): void {
-  phase++;
-  phaseEndScheduled = false;
 }
 
 type FileIdentity = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
@@ -118,6 +109,13 @@ export class SmallFileCache {
   readonly maxEntries: number;
   #entries = new Map<string, Entry>();
   #bytes = 0;
+  /** Counts event-loop passes in which this cache made a stat; see the module comment. */
+  #phase = 0;
+  #phaseEndScheduled = false;
+  readonly #endPhase = (): void => {
+    this.#phase++;
+    this.#phaseEndScheduled = false;
+  };
 
   constructor(options: FileCacheOptions = {}) {
     this.maxFileBytes = options.maxFileBytes ?? MAX_CACHED_FILE_BYTES;
@@ -137,7 +135,7 @@ export class SmallFileCache {
     const entry = this.#entries.get(fullPath);
     if (!entry) return false;
     // A stat in this phase scheduled its end, and the end moves `phase` on: equal means checked now.
-    if (entry.checkedIn !== phase) {
+    if (entry.checkedIn !== this.#phase) {
       let stat: Stats | undefined;
       try {
         stat = fs.statSync(fullPath, STAT_OPTIONS);
@@ -145,11 +143,11 @@ export class SmallFileCache {
         return this.#forget(fullPath);
       }
       if (!stat || !sameFile(stat, entry)) return this.#forget(fullPath);
-      if (!phaseEndScheduled) {
-        phaseEndScheduled = true;
-        setImmediate(endPhase).unref();
+      if (!this.#phaseEndScheduled) {
+        this.#phaseEndScheduled = true;
+        setImmediate(this.#endPhase).unref();
       }
-      entry.checkedIn = phase;
+      entry.checkedIn = this.#phase;
     }
     // An array keeps the headers node already set (Connection: close on shutdown) and adds these.
     res.writeHead(200, entry.headers as string[]);

@@ -6,8 +6,9 @@
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { MinisuiteError, ProtocolError } from '../../shared/errors.js';
-import { type ExchangeLog, elapsedMs } from '../../shared/exchange.js';
+import type { ExchangeLog } from '../../shared/exchange.js';
 import { formatHostPort } from '../../shared/net-util.js';
+import { type OpenExchange, Recorder } from '../../shared/recorder.js';
 import { formatReply, maskCommand, replyOk } from './exchange-text.js';
 
 export interface SendOptions {
@@ -74,7 +75,7 @@ export async function sendMail(options: SendOptions): Promise<SendResult> {
     assertSafe(name, value);
   if ((options.user === undefined) !== (options.pass === undefined))
     throw new MinisuiteError('MS_CLIENT', 'user and pass go together');
-  const recorder = new ClientRecorder(options.log, `smtp-c${++sessions}`, formatHostPort(host, port));
+  const recorder = new SmtpClientLog(options.log, `smtp-c${++sessions}`, formatHostPort(host, port));
   const timeoutMs = options.timeoutMs ?? 10_000;
   const transport = nodemailer.createTransport({
     host,
@@ -118,28 +119,19 @@ export async function sendMail(options: SendOptions): Promise<SendResult> {
 }
 
 interface Open {
-  request: string;
+  readonly exchange: OpenExchange;
   verb: string;
-  time: Date;
-  t0: number;
-  bytesOut: number;
-  bytesIn: number;
   /** Got a 334/354: the next client lines belong to this exchange. */
   continuing: boolean;
 }
 
 /** Pairs nodemailer's transaction log lines ("client" commands, "server" replies) into records. */
-class ClientRecorder {
-  #log: ExchangeLog | undefined;
-  #session: string;
-  #peer: string;
+class SmtpClientLog {
+  #recorder: Recorder;
   #open: Open[] = [];
-  #tls = false;
 
   constructor(log: ExchangeLog | undefined, session: string, peer: string) {
-    this.#log = log;
-    this.#session = session;
-    this.#peer = peer;
+    this.#recorder = new Recorder(log, { protocol: 'smtp', side: 'client', transport: 'tcp', session, peer });
   }
 
   /** A bunyan-style logger for nodemailer: only the transaction entries matter. */
@@ -153,7 +145,7 @@ class ClientRecorder {
       // The message body is not in the transaction log; its size comes with this entry.
       const head = this.#open[0];
       if (entry?.tnx === 'message' && head?.verb === 'DATA' && typeof entry.outByteCount === 'number')
-        head.bytesOut += entry.outByteCount;
+        head.exchange.bytesOut += entry.outByteCount;
     },
     warn: () => {},
     error: () => {},
@@ -166,21 +158,15 @@ class ClientRecorder {
     const head = this.#open[0];
     if (head?.continuing) {
       // An AUTH answer or the end of DATA: part of the open exchange; secrets never shown.
-      head.bytesOut += Buffer.byteLength(line) + 2;
+      head.exchange.bytesOut += Buffer.byteLength(line) + 2;
       head.continuing = false;
-      if (head.verb === 'AUTH') head.request = maskCommand(head.request, true);
+      if (head.verb === 'AUTH') head.exchange.request = maskCommand(head.exchange.request, true);
       return;
     }
     const request = maskCommand(line);
-    this.#open.push({
-      request,
-      verb: (request.split(' ', 1)[0] ?? '').toUpperCase(),
-      time: new Date(),
-      t0: performance.now(),
-      bytesOut: Buffer.byteLength(line) + 2,
-      bytesIn: 0,
-      continuing: false,
-    });
+    const exchange = this.#recorder.begin(request);
+    exchange.bytesOut = Buffer.byteLength(line) + 2;
+    this.#open.push({ exchange, verb: (request.split(' ', 1)[0] ?? '').toUpperCase(), continuing: false });
   }
 
   #server(text: string): void {
@@ -190,33 +176,16 @@ class ClientRecorder {
     const bytesIn = lines.reduce((n, l) => n + Buffer.byteLength(l) + 2, 0);
     const head = this.#open[0];
     if (!head) {
-      this.#add('(connect)', new Date(), performance.now(), 0, bytesIn, formatReply(code, body), replyOk(code));
+      this.#recorder.begin('(connect)', bytesIn).end(formatReply(code, body), replyOk(code));
       return;
     }
-    head.bytesIn += bytesIn;
+    head.exchange.bytesIn += bytesIn;
     if (code === 334 || code === 354) {
       head.continuing = true;
       return;
     }
     this.#open.shift();
-    this.#add(head.request, head.time, head.t0, head.bytesOut, head.bytesIn, formatReply(code, body), replyOk(code));
-    if (head.verb === 'STARTTLS' && code === 220) this.#tls = true;
-  }
-
-  #add(request: string, time: Date, t0: number, bytesOut: number, bytesIn: number, response: string, ok: boolean) {
-    this.#log?.add({
-      protocol: 'smtp',
-      side: 'client',
-      transport: this.#tls ? 'tls' : 'tcp',
-      session: this.#session,
-      peer: this.#peer,
-      time,
-      request,
-      response,
-      ok,
-      bytesIn,
-      bytesOut,
-      durationMs: elapsedMs(t0),
-    });
+    head.exchange.end(formatReply(code, body), replyOk(code));
+    if (head.verb === 'STARTTLS' && code === 220) this.#recorder.transport = 'tls';
   }
 }
