@@ -7,6 +7,7 @@ import { errorMessage } from '../shared/errors.js';
 import { ExchangeLog } from '../shared/exchange.js';
 import { attachConsole, colorFor } from '../shared/exchange-format.js';
 import { CLOSE_GRACE_MS } from '../shared/limits.js';
+import { isLoopbackHost } from '../shared/net-util.js';
 import { readyLine } from '../shared/service.js';
 import { resolveConfig } from '../suite/config.js';
 import { type Running, startServices } from '../suite/runner.js';
@@ -31,6 +32,10 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     // Ready lines only once every service is up: a script waiting for them never sees a
     // service that is about to be closed again because another one failed to start.
     for (const service of running.services.values()) io.stdout.write(`${readyLine(service)}\n`);
+    if (!isLoopbackHost(config.host))
+      io.stderr.write(
+        `minisuite: warning: listening on ${config.host}: anyone who can reach it can use every server, the console included (see SECURITY.md)\n`,
+      );
   } catch (err) {
     io.stderr.write(`minisuite: ${errorMessage(err)}\n`);
     return EXIT_USAGE;

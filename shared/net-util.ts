@@ -14,6 +14,12 @@ export function urlHost(host: string): string {
   return net.isIPv6(host) ? `[${host}]` : host;
 }
 
+/** True for an address only this machine can reach: 127.0.0.0/8, ::1, `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = normalizeAddress(host.toLowerCase());
+  return h === 'localhost' || h === '::1' || (net.isIPv4(h) && h.startsWith('127.'));
+}
+
 /** Maps IPv4-mapped IPv6 ("::ffff:127.0.0.1") to plain IPv4 so addresses compare equal. */
 export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;

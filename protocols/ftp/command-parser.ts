@@ -17,7 +17,9 @@ export interface Command {
  */
 export function parseCommand(line: string): Command {
   const text = line.replace(/^[\s\u00f2\u00f4\u00ff\ufffd]+/, '');
-  const space = text.indexOf(' ');
+  // RFC 959 §5.3.2 separates verb and argument by one SP; a TAB is taken as one too, so that
+  // `PASS<TAB>secret` is still known as PASS (and masked in every log).
+  const space = text.search(/[ \t]/);
   if (space === -1) return { verb: text.toUpperCase(), arg: '' };
   return { verb: text.slice(0, space).toUpperCase(), arg: text.slice(space + 1) };
 }
@@ -68,9 +70,14 @@ export function formatEpsv(port: number): string {
   return `Entering Extended Passive Mode (|||${port}|)`;
 }
 
-/** True when a path argument holds a character no name may contain (NUL, CR, LF). */
+/**
+ * True when a path argument holds a character no name may contain: any C0 or C1 control
+ * character or DEL (NUL, CR, LF, but also ESC and BEL, which would reach other clients'
+ * terminals through LIST).
+ */
 export function hasForbiddenChars(text: string): boolean {
-  return /[\u0000\r\n]/.test(text);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  return /[\u0000-\u001f\u007f-\u009f]/.test(text);
 }
 
 /**

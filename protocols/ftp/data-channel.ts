@@ -65,6 +65,7 @@ export class PassiveListener {
   #cancel: ((message: string) => void) | undefined;
   #closed = false;
   #taken = false;
+  #expiry: NodeJS.Timeout | undefined;
 
   private constructor(server: net.Server, port: number, allowed: string) {
     this.#server = server;
@@ -103,7 +104,19 @@ export class PassiveListener {
   }
 
   /** Resolves with the data socket once the client has connected (or at once if it already has). */
+  /**
+   * Closes the listener (and a data connection nobody took) unless a transfer asks for it within
+   * `ms`: a client that sends PASV and never transfers cannot hold a passive port for the whole
+   * idle time of its control connection. Cleared by {@link accept}.
+   */
+  expireAfter(ms: number): void {
+    clearTimeout(this.#expiry);
+    this.#expiry = setTimeout(() => this.close(), ms);
+    this.#expiry.unref();
+  }
+
   accept(timeoutMs = DATA_CONNECT_TIMEOUT_MS): Promise<net.Socket> {
+    clearTimeout(this.#expiry);
     if (this.#socket) {
       this.#taken = true;
       return Promise.resolve(this.#socket);
@@ -134,6 +147,7 @@ export class PassiveListener {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#expiry);
     this.#server.close();
     this.#cancel?.('passive listener closed');
     if (this.#socket && !this.#taken) this.#socket.destroy();

@@ -166,6 +166,8 @@ export class FtpSession {
   setPassive(listener: PassiveListener): void {
     this.clearDataSetup();
     this.#passive = listener;
+    // One listener per session (the previous one is closed above), and only for a bounded time.
+    listener.expireAfter(this.host.options.dataConnectTimeoutMs);
   }
 
   setActive(target: HostPort): void {
