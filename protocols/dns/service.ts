@@ -14,7 +14,7 @@ import { absolute } from './names.js';
 import type { DnsServiceOptions } from './options.js';
 import { QueryHistory, type ReceivedQuery } from './query-history.js';
 import { typeCode, type ZoneRecord, type ZoneType } from './records.js';
-import { DnsServer } from './server.js';
+import { DnsServer, type QueryEvent } from './server.js';
 import type { Zone } from './zone.js';
 import { parseRecords, zoneFromText } from './zone-file.js';
 
@@ -67,6 +67,7 @@ export class DnsService implements Service {
   #zones: Zone[] = [];
   #server: DnsServer | undefined;
   #history = new QueryHistory(QUERY_HISTORY);
+  #queryListeners = new Set<(event: QueryEvent) => void>();
 
   constructor(ctx: ServiceContext, options: DnsServiceOptions = {}) {
     this.#ctx = ctx;
@@ -95,7 +96,16 @@ export class DnsService implements Service {
       log: this.#ctx.log,
       faults: this.#ctx.faults,
     });
-    server.on('query', (e) => this.#history.add(e));
+    server.on('query', (e) => {
+      this.#history.add(e);
+      for (const listener of this.#queryListeners) {
+        try {
+          listener(e);
+        } catch {
+          // A broken listener must not break the server.
+        }
+      }
+    });
     this.#server = server;
     await server.listen();
   }
@@ -149,6 +159,15 @@ export class DnsService implements Service {
       ...(code !== undefined ? { type: code } : {}),
       ...(match.data !== undefined ? { like: probe } : {}),
     });
+  }
+
+  /**
+   * Calls `listener` for every message handled from now on, with the response sent (the console
+   * shows recent queries with their answers); returns the unsubscribe function.
+   */
+  onQuery(listener: (event: QueryEvent) => void): () => void {
+    this.#queryListeners.add(listener);
+    return () => this.#queryListeners.delete(listener);
   }
 
   /**

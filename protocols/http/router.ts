@@ -139,6 +139,23 @@ export class Router {
     this.#open = this.#routes.filter((r) => firstLiteral(r.segments) === undefined);
   }
 
+  /**
+   * True when a route would take `method` on `path` (HEAD counting as GET), without running it:
+   * for pages that offer a feature only where its API is mounted.
+   */
+  has(method: string, path: string): boolean {
+    const upper = method.toUpperCase();
+    const parts = path.split('/');
+    return this.#routes.some((route) => {
+      const params =
+        route.prefix !== undefined ? matchPrefix(route.prefix, path) : matchPath(route.segments, parts, path);
+      return (
+        params !== undefined &&
+        (route.methods.has(upper) || route.methods.has(ANY) || (upper === 'HEAD' && route.methods.has('GET')))
+      );
+    });
+  }
+
   /** The request handler for {@link HttpServer}. */
   readonly handle: RequestHandler = (ctx) => {
     const method = ctx.req.method ?? 'GET';

@@ -1,24 +1,31 @@
 /**
- * The suite's web console and API (dashboard, `/api/exchanges`, `/api/events`, `/api/mail`,
- * `/healthz`, `/metrics`), mounted on the HTTP server's router. It reads the whole run: the one
- * exchange log, the services, and SMTP's one mail store.
+ * The suite's web console and API (the page and its assets, `/api/exchanges`, `/api/events`,
+ * `/api/mail`, `/healthz`, `/metrics`, `/api/status`, `/api/dns`), mounted on the HTTP server's
+ * router. It reads the whole run: the one exchange log, the services, SMTP's one mail store,
+ * the DNS service's zones and queries, and the TLS certificate.
  *
  * A new console route goes in its own file here and is registered in one line in {@link Console.mount}.
  * @module
  */
 import path from 'node:path';
 import type { RequestLog } from '../../protocols/http/request-log.js';
+import { DnsService } from '../../protocols/dns/service.js';
 import type { Router } from '../../protocols/http/router.js';
 import type { StubStore } from '../../protocols/http/stubs.js';
 import { MailStore } from '../../protocols/smtp/mail-store.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
+import type { TlsMaterial } from '../../shared/tls.js';
+import { registerDnsRoutes } from './api-dns.js';
 import { registerExchangeRoutes } from './api-exchanges.js';
+import { registerFeaturesRoute } from './api-features.js';
 import { registerMailRoutes } from './api-mail.js';
 import { registerRequestRoutes } from './api-requests.js';
 import { registerStubRoutes } from './api-stubs.js';
-import { registerDashboardRoutes } from './dashboard.js';
+import { registerStatusRoute } from './api-status.js';
 import { ExchangeMetrics, registerHealthRoutes } from './health-metrics.js';
+import { registerMailPreview } from './mail-preview.js';
+import { loadAssets, registerConsoleAssets } from './static-assets.js';
 
 export interface ConsoleOptions {
   /** The run's exchange log. */
@@ -33,6 +40,10 @@ export interface ConsoleOptions {
   readonly sseKeepAliveMs?: number;
   /** The HTTP server's stubs and recorded requests, for `/api/stubs` and `/api/requests`. */
   readonly http?: { readonly stubs: StubStore; readonly requests: RequestLog };
+  /** The run's DNS service, when it has one (zones and queries for the DNS panel). */
+  readonly dns?: () => DnsService | undefined;
+  /** The certificate in use, when TLS is on (shown on the status panel; never the key). */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 /** The console of one run. */
@@ -40,6 +51,8 @@ export class Console {
   readonly options: ConsoleOptions;
   /** Counts from the moment the console is created, so /metrics covers the run from its first exchange. */
   readonly metrics: ExchangeMetrics;
+  /** Subscriptions the routes hold (status counters, the DNS query ring). */
+  #closers: (() => void)[] = [];
 
   constructor(options: ConsoleOptions) {
     this.options = options;
@@ -49,15 +62,19 @@ export class Console {
   /** Adds the console's routes to `router`; one line per route file. */
   mount(router: Router): void {
     const o = this.options;
-    registerDashboardRoutes(router, o.services);
+    registerConsoleAssets(router, loadAssets());
+    registerFeaturesRoute(router);
     registerExchangeRoutes(router, {
       log: o.log,
       ...(o.sseKeepAliveMs !== undefined ? { keepAliveMs: o.sseKeepAliveMs } : {}),
     });
     registerMailRoutes(router, o.mail);
+    registerMailPreview(router, o.mail);
     registerHealthRoutes(router, { metrics: this.metrics, services: o.services });
     if (o.http) registerStubRoutes(router, o.http.stubs);
     if (o.http) registerRequestRoutes(router, o.http.requests);
+    this.#closers.push(registerStatusRoute(router, { log: o.log, services: o.services, tls: o.tls }));
+    this.#closers.push(registerDnsRoutes(router, o.dns ?? (() => undefined)));
   }
 
   /** Creates the mail folder when the console owns the store. */
@@ -65,9 +82,10 @@ export class Console {
     if (this.options.ownsMail) await this.options.mail.init();
   }
 
-  /** Stops counting. */
+  /** Stops counting and listening. */
   close(): void {
     this.metrics.close();
+    for (const close of this.#closers.splice(0)) close();
   }
 }
 
@@ -86,6 +104,8 @@ export function mountConsole(
     services: ctx.peers,
     mail: smtpStore ?? new MailStore(path.join(ctx.dataDir, 'mail')),
     ownsMail: smtpStore === undefined,
+    dns: () => ctx.peers().find((s): s is DnsService => s instanceof DnsService),
+    tls: ctx.tls,
     ...options,
   });
   console.mount(router);

@@ -438,14 +438,23 @@ describe('/healthz, /metrics and the dashboard', () => {
       if (!line.startsWith('#')) expect(line).toMatch(/^minisuite_[a-z_]+\{[^}]*\} [0-9.]+$/);
   });
 
-  it('serves a self-contained dashboard naming the services and their URLs', async () => {
+  it('serves the console page and its assets from the package, with a strict CSP and ETags', async () => {
     const res = await fetch(`${http.url}/`);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'.*script-src 'self'/);
     const html = await res.text();
-    expect(html).toContain(`<a href="${http.url}">${http.url}</a>`);
-    expect(html).toContain("new EventSource('/api/events')");
-    expect(html).toContain("fetch('/api/mail')");
-    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?https?:/i);
+    expect(html).toContain('<script type="module" src="/console/app.js"></script>');
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?(https?:)?\/\//i);
+    const js = await fetch(`${http.url}/console/app.js`);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const etag = js.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect((await fetch(`${http.url}/console/app.js`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+    for (const bad of ['/console/nope.js', '/console/..%2Fconsole.ts', '/console/index.html'])
+      expect((await fetch(`${http.url}${bad}`)).status).toBe(404);
+    const icon = await fetch(`${http.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
   });
 });
 
