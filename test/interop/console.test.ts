@@ -52,7 +52,7 @@ beforeAll(async () => {
   });
   url = suite.http.url;
   browser = await launch();
-}, 60_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -153,7 +153,27 @@ describe('the console in Chromium', () => {
     expect(dialogue).not.toMatch(/missing\.txt/);
     for (const p of ['http', 'smtp', 'dns']) await page.locator(`#tl-filters input[value=${p}]`).check();
     await page.screenshot({ path: path.join(browser.artifacts, 'timeline.png') });
-  }, 90_000);
+
+    // A record a fault rule changed carries its note: marked in the row, shown in the detail.
+    suite.log.add({
+      protocol: 'smtp',
+      side: 'server',
+      transport: 'tcp',
+      session: 'smtp-99',
+      peer: '127.0.0.1:9',
+      request: 'RCPT TO:<x@blocked.test>',
+      response: '451 4.7.1 Try again later',
+      ok: false,
+      bytesIn: 0,
+      bytesOut: 0,
+      durationMs: 0,
+      fault: 'f1: replied 451 4.7.1 Try again later',
+    });
+    const faulted = body.locator('tr.faulted', { hasText: 'x@blocked.test' });
+    await expect.poll(() => faulted.count()).toBe(1);
+    await faulted.click();
+    await expect.poll(() => detail.locator('dd.fault').textContent()).toBe('f1: replied 451 4.7.1 Try again later');
+  });
 });
 
 describe('mail in the console', () => {

@@ -79,7 +79,7 @@ export function timelinePanel(root, stream) {
     const tr = h(
       'tr',
       {
-        class: `p-${r.protocol}${r.ok ? '' : ' fail'}${selected?.id === r.id ? ' selected' : ''}`,
+        class: `p-${r.protocol}${r.ok ? '' : ' fail'}${r.fault ? ' faulted' : ''}${selected?.id === r.id ? ' selected' : ''}`,
         data: { id: r.id },
         on: { click: () => select(r) },
       },
