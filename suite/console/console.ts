@@ -8,8 +8,8 @@
  * @module
  */
 import path from 'node:path';
-import type { RequestLog } from '../../protocols/http/request-log.js';
 import { DnsService } from '../../protocols/dns/service.js';
+import type { RequestLog } from '../../protocols/http/request-log.js';
 import type { Router } from '../../protocols/http/router.js';
 import type { StubStore } from '../../protocols/http/stubs.js';
 import { MailStore } from '../../protocols/smtp/mail-store.js';
@@ -21,8 +21,8 @@ import { registerExchangeRoutes } from './api-exchanges.js';
 import { registerFeaturesRoute } from './api-features.js';
 import { registerMailRoutes } from './api-mail.js';
 import { registerRequestRoutes } from './api-requests.js';
-import { registerStubRoutes } from './api-stubs.js';
 import { registerStatusRoute } from './api-status.js';
+import { registerStubRoutes } from './api-stubs.js';
 import { ExchangeMetrics, registerHealthRoutes } from './health-metrics.js';
 import { registerMailPreview } from './mail-preview.js';
 import { loadAssets, registerConsoleAssets } from './static-assets.js';
@@ -30,7 +30,7 @@ import { loadAssets, registerConsoleAssets } from './static-assets.js';
 export interface ConsoleOptions {
   /** The run's exchange log. */
   readonly log: ExchangeLog;
-  /** The services of the run (the HTTP one included), for health, metrics and the dashboard. */
+  /** The services of the run (the HTTP one included), for health, metrics, status and the page. */
   readonly services: () => readonly Service[];
   /** The mail store `/api/mail` serves: SMTP's own when SMTP runs. */
   readonly mail: MailStore;

@@ -396,7 +396,7 @@ describe('/api/mail', () => {
   });
 });
 
-describe('/healthz, /metrics and the dashboard', () => {
+describe('/healthz, /metrics and the console page', () => {
   it('reports healthy services, and 503 when a service of the run is down', async () => {
     const health = await fetch(`${http.url}/healthz`);
     expect(health.status).toBe(200);
