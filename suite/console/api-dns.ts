@@ -6,7 +6,7 @@
  * removes matching records (`{ removed }`; never the SOA).
  * @module
  */
-import { ZONE_TYPES, type ZoneType } from '../../protocols/dns/records.js';
+import { typeCode } from '../../protocols/dns/records.js';
 import type { DnsService } from '../../protocols/dns/service.js';
 import { HttpError, sendJson } from '../../protocols/http/replies.js';
 import type { Router } from '../../protocols/http/router.js';
@@ -80,13 +80,13 @@ export function registerDnsRoutes(router: Router, dns: () => DnsService | undefi
     const body = await readJsonObject(ctx);
     const name = text(body, 'name', true) as string;
     const type = text(body, 'type', false)?.toUpperCase();
-    if (type !== undefined && !(ZONE_TYPES as readonly string[]).includes(type))
-      throw new HttpError(400, `type: one of ${ZONE_TYPES.join(', ')}`);
+    if (type !== undefined && typeCode(type) === undefined)
+      throw new HttpError(400, `type: '${type}' is not a record type (A, MX, TXT, TYPE65280...)`);
     const data = text(body, 'data', false);
     const removed = asReply(() =>
       service.removeRecord({
         name,
-        ...(type !== undefined ? { type: type as ZoneType } : {}),
+        ...(type !== undefined ? { type } : {}),
         ...(data !== undefined ? { data } : {}),
       }),
     );

@@ -3,10 +3,11 @@
  * and a small ring of the latest queries with the response each got, decoded when asked for.
  * @module
  */
-import dnsPacket, { type Answer } from 'dns-packet';
+import dnsPacket from 'dns-packet';
 import { rdataText } from '../../protocols/dns/format.js';
 import { absolute } from '../../protocols/dns/names.js';
-import type { ZoneRecord } from '../../protocols/dns/records.js';
+import { rdataToText } from '../../protocols/dns/rdata-text.js';
+import { codeOf, rdataOf, typeOf, type ZoneRecord } from '../../protocols/dns/records.js';
 import type { QueryEvent } from '../../protocols/dns/server.js';
 
 /** Queries the panel keeps, with their responses (a few hundred bytes each). */
@@ -24,13 +25,12 @@ export interface RecordView {
 
 /** A zone record in presentation form (SRV ports read now: the built-in zone names the run's ports). */
 export function recordView(record: ZoneRecord): RecordView {
-  const data =
-    record.type === 'SRV' && typeof record.data.port === 'function'
-      ? { ...record.data, port: record.data.port() }
-      : record.data;
-  // ZoneRecord's data has dns-packet's shapes (records.ts encodes it with dns-packet's codecs).
-  const answer = { type: record.type, name: record.name, ttl: record.ttl, data } as unknown as Answer;
-  return { name: absolute(record.name), ttl: record.ttl, type: record.type, data: rdataText(answer) };
+  return {
+    name: absolute(record.name),
+    ttl: record.ttl,
+    type: typeOf(record),
+    data: rdataToText(codeOf(record), rdataOf(record)),
+  };
 }
 
 /** One recent query as the panel shows it. */
