@@ -284,8 +284,11 @@ export class TcpServer {
     return new Promise<void>((resolve) => {
       if (conn.closed) return resolve();
       conn.once('close', () => resolve());
+      // Said once: the grace timer may still fire after the goodbye went out on 'idle'.
+      let said = false;
       const goodbye = () => {
-        if (conn.closed) return;
+        if (said || conn.closed) return;
+        said = true;
         try {
           this.#handler.onShutdown?.(conn);
         } catch {

@@ -213,7 +213,8 @@ export class Suite {
 /** Starts the chosen protocols on free ports with a fresh data folder; see {@link SuiteOptions}. */
 export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
   const ownsData = options.data === undefined;
-  const dataDir = options.data ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-')));
+  // Resolved once: the seed files are checked against the root, and a relative root never matches.
+  const dataDir = path.resolve(options.data ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-'))));
   let zones: string[] = [];
   try {
     await seedFiles(path.join(dataDir, 'files'), options.files);

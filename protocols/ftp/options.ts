@@ -77,10 +77,13 @@ export type ResolvedFtpOptions = Required<
 > &
   Pick<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log' | 'faults'>;
 
-export const FTP_DEFAULTS = {
+/** The defaults of {@link FtpServerOptions} (root, upload folder, passive ports, TLS, log and faults have none). */
+export const FTP_DEFAULTS: Required<
+  Omit<FtpServerOptions, 'root' | 'uploadDir' | 'pasvPorts' | 'pasvAddress' | 'tls' | 'log' | 'faults'>
+> = Object.freeze({
   host: '127.0.0.1',
   port: 0,
-  users: [] as readonly Account[],
+  users: [],
   anonymous: true,
   maxConnections: MAX_CONNECTIONS,
   maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
@@ -90,7 +93,7 @@ export const FTP_DEFAULTS = {
   maxLoginFailures: MAX_LOGIN_FAILURES,
   loginFailureDelayMs: LOGIN_FAILURE_DELAY_MS,
   dataConnectTimeoutMs: DATA_CONNECT_TIMEOUT_MS,
-} as const;
+});
 
 /** Default grace of `FtpServer.close()`. */
 export const FTP_CLOSE_GRACE_MS = CLOSE_GRACE_MS;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type tls from 'node:tls';
 import { MinisuiteError } from '../../shared/errors.js';
 import { connectionGate } from '../../shared/faults/connection-gate.js';
+import { withDefaults } from '../../shared/options.js';
 import { TcpServer } from '../../shared/tcp-server.js';
 import { createServerContext } from '../../shared/tls.js';
 import { COMMANDS } from './commands.js';
@@ -26,12 +27,12 @@ export class FtpServer {
   constructor(options: FtpServerOptions) {
     if (!options.root) throw new MinisuiteError('MS_CONFIG', 'ftp: a root folder is required');
     const root = path.resolve(options.root);
+    // Type-checked, no cast: a default missing from FTP_DEFAULTS is a compile error here.
     this.options = {
-      ...FTP_DEFAULTS,
-      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+      ...withDefaults(FTP_DEFAULTS, options),
       root,
       uploadDir: path.resolve(options.uploadDir ?? path.join(root, '..', '.ftp-uploads')),
-    } as ResolvedFtpOptions;
+    };
     this.#secureContext = options.tls ? createServerContext(options.tls) : undefined;
     const o = this.options;
     this.#tcp = new TcpServer(

@@ -40,6 +40,25 @@ export function eventFrame(record: ExchangeRecord): string {
   return `id: ${record.id}\nevent: exchange\ndata: ${JSON.stringify(record)}\n\n`;
 }
 
+/**
+ * The records after `lastId` (of `protocol`, if given), oldest first, limited to the newest whose
+ * frames fit in half of {@link SSE_MAX_BUFFERED_BYTES}.
+ */
+export function replayAfter(log: ExchangeLog, lastId: number, protocol: Protocol | undefined): ExchangeRecord[] {
+  const all = log.toArray();
+  const out: ExchangeRecord[] = [];
+  let bytes = 0;
+  for (let i = all.length - 1; i >= 0; i--) {
+    const r = all[i] as ExchangeRecord;
+    if (r.id <= lastId) break;
+    if (protocol !== undefined && r.protocol !== protocol) continue;
+    bytes += Buffer.byteLength(eventFrame(r));
+    if (bytes > SSE_MAX_BUFFERED_BYTES / 2) break;
+    out.push(r);
+  }
+  return out.reverse();
+}
+
 export function registerExchangeRoutes(router: Router, options: ExchangeRoutesOptions): void {
   const { log } = options;
   const keepAliveMs = options.keepAliveMs ?? SSE_KEEP_ALIVE_MS;
@@ -82,17 +101,22 @@ export function registerExchangeRoutes(router: Router, options: ExchangeRoutesOp
       count();
       res.write(eventFrame(record));
     };
-    res.write('retry: 2000\n\n');
-    // Resume after a reconnect: replay what the ring still has after Last-Event-ID.
-    const lastId = Number(req.headers['last-event-id']);
-    if (Number.isInteger(lastId) && lastId > 0) for (const r of log.toArray()) if (r.id > lastId) send(r);
-    const unsubscribe = log.subscribe(send);
-    const timer = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
-    timer.unref();
+    let unsubscribe: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    // Defined before anything is sent: a client cut off during the replay stops the stream too.
     const stop = () => {
-      unsubscribe();
+      unsubscribe?.();
       clearInterval(timer);
     };
+    res.write('retry: 2000\n\n');
+    // Resume after a reconnect: replay what the ring still has after Last-Event-ID, the newest
+    // records that fit in half the buffer bound (a replay must not cut off the client it serves).
+    const lastId = Number(req.headers['last-event-id']);
+    if (Number.isInteger(lastId) && lastId > 0) for (const r of replayAfter(log, lastId, protocol)) send(r);
+    if (res.destroyed) return;
+    unsubscribe = log.subscribe(send);
+    timer = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
+    timer.unref();
     res.once('close', stop);
     ctx.holdOpen(() => {
       stop();
