@@ -20,6 +20,12 @@ export const MAX_CONNECTIONS_PER_ADDRESS = 128;
 export const MAX_STREAMS = 64;
 /** Long-lived streams one client address may hold (a dashboard tab holds one). */
 export const MAX_STREAMS_PER_ADDRESS = 16;
+/**
+ * Receive buffer asked for each UDP socket, so a burst of datagrams (a flood, or many clients at
+ * once) waits in the kernel instead of being dropped before it is read. The kernel caps it at
+ * net.core.rmem_max (and doubles it for bookkeeping).
+ */
+export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** A connection with no traffic for this long is closed (RFC 5321 §4.5.3.2.7 suggests 5 minutes for SMTP). */
 export const IDLE_TIMEOUT_MS = 5 * 60_000;
 /** How long `close()` lets in-flight exchanges finish before it destroys what is left. */

@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
-import { CLOSE_GRACE_MS } from './limits.js';
+import { CLOSE_GRACE_MS, UDP_RECEIVE_BUFFER_BYTES } from './limits.js';
 import { formatHostPort } from './net-util.js';
 import { listenError } from './tcp-server.js';
 
@@ -80,6 +80,11 @@ export class UdpServer {
       this.#socket.once('error', onError);
       this.#socket.bind({ address: this.host, port: this.#requestedPort, exclusive: true }, () => {
         this.#socket.off('error', onError);
+        try {
+          this.#socket.setRecvBufferSize(UDP_RECEIVE_BUFFER_BYTES);
+        } catch {
+          // Refused by the system: the kernel's default buffer stays, smaller but working.
+        }
         this.#state = 'listening';
         resolve(this.port);
       });
