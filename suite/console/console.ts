@@ -14,10 +14,12 @@ import type { Router } from '../../protocols/http/router.js';
 import type { StubStore } from '../../protocols/http/stubs.js';
 import { MailStore } from '../../protocols/smtp/mail-store.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
+import type { FaultEngine } from '../../shared/faults/engine.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
 import type { TlsMaterial } from '../../shared/tls.js';
 import { registerDnsRoutes } from './api-dns.js';
 import { registerExchangeRoutes } from './api-exchanges.js';
+import { registerFaultRoutes } from './api-faults.js';
 import { registerFeaturesRoute } from './api-features.js';
 import { registerMailRoutes } from './api-mail.js';
 import { registerRequestRoutes } from './api-requests.js';
@@ -44,6 +46,8 @@ export interface ConsoleOptions {
   readonly dns?: () => DnsService | undefined;
   /** The certificate in use, when TLS is on (shown on the status panel; never the key). */
   readonly tls?: TlsMaterial | undefined;
+  /** The run's fault rules, for `/api/faults` and the fault counts of `/metrics`. */
+  readonly faults?: FaultEngine | undefined;
 }
 
 /** The console of one run. */
@@ -56,7 +60,7 @@ export class Console {
 
   constructor(options: ConsoleOptions) {
     this.options = options;
-    this.metrics = new ExchangeMetrics(options.log);
+    this.metrics = new ExchangeMetrics(options.log, options.faults);
   }
 
   /** Adds the console's routes to `router`; one line per route file. */
@@ -75,6 +79,7 @@ export class Console {
     if (o.http) registerRequestRoutes(router, o.http.requests);
     this.#closers.push(registerStatusRoute(router, { log: o.log, services: o.services, tls: o.tls }));
     this.#closers.push(registerDnsRoutes(router, o.dns ?? (() => undefined)));
+    if (o.faults) registerFaultRoutes(router, o.faults);
   }
 
   /** Creates the mail folder when the console owns the store. */
@@ -106,6 +111,7 @@ export function mountConsole(
     ownsMail: smtpStore === undefined,
     dns: () => ctx.peers().find((s): s is DnsService => s instanceof DnsService),
     tls: ctx.tls,
+    faults: ctx.faults,
     ...options,
   });
   console.mount(router);

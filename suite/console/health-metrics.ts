@@ -9,6 +9,7 @@
 import { sendJson, sendText } from '../../protocols/http/replies.js';
 import type { Router } from '../../protocols/http/router.js';
 import { type ExchangeLog, PROTOCOLS, type Protocol, type Side } from '../../shared/exchange.js';
+import type { FaultEngine, FaultHit } from '../../shared/faults/engine.js';
 import type { Service } from '../../shared/service.js';
 
 interface Counters {
@@ -20,11 +21,26 @@ interface Counters {
 }
 
 /** Counts exchanges, errors and bytes per protocol and side from the moment it is created. */
+/** Rules whose fault counts /metrics keeps (rules added and removed in a loop stay bounded). */
+export const FAULT_RULES_COUNTED = 10_000;
+
 export class ExchangeMetrics {
   #counters = new Map<Protocol, Map<Side, Counters>>();
+  /** Faults applied per rule id, with the rule's protocol; kept after the rule is removed (a counter). */
+  #faults = new Map<string, { protocol: string; hits: number }>();
   #unsubscribe: () => void;
+  #unsubscribeFaults: () => void = () => {};
 
-  constructor(log: ExchangeLog) {
+  constructor(log: ExchangeLog, faults?: FaultEngine) {
+    if (faults) {
+      const onHit = (hit: FaultHit, protocol: string) => {
+        const entry = this.#faults.get(hit.ruleId);
+        if (entry) entry.hits++;
+        else if (this.#faults.size < FAULT_RULES_COUNTED) this.#faults.set(hit.ruleId, { protocol, hits: 1 });
+      };
+      faults.on('hit', onHit);
+      this.#unsubscribeFaults = () => faults.off('hit', onHit);
+    }
     // Records mostly come in runs of one protocol and side: the last counters are kept at hand.
     let last: { protocol: Protocol; side: Side; counters: Counters } | undefined;
     this.#unsubscribe = log.subscribe((r) => {
@@ -60,6 +76,7 @@ export class ExchangeMetrics {
   /** Stops counting. */
   close(): void {
     this.#unsubscribe();
+    this.#unsubscribeFaults();
   }
 
   /** The exposition text for these counters and the given services. */
@@ -115,6 +132,12 @@ export class ExchangeMetrics {
       'gauge',
       'Whether the service is started and accepting (1) or not (0).',
       services.map((s) => `minisuite_up{protocol="${s.protocol}"} ${s.healthy() ? 1 : 0}`),
+    );
+    family(
+      'minisuite_faults_total',
+      'counter',
+      'Exchanges (or connections) a fault rule changed, by rule.',
+      [...this.#faults].map(([id, f]) => `minisuite_faults_total{protocol="${f.protocol}",rule="${id}"} ${f.hits}`),
     );
     return `${out.join('\n')}\n`;
   }
