@@ -35,7 +35,7 @@ describe('DNS faults with real clients', () => {
     const records = suite.exchanges.filter((x) => x.protocol === 'dns');
     expect(records.map((x) => [x.transport, x.response, x.fault])).toEqual([
       ['udp', 'NOERROR TC=1', `${rule.id}: TC=1`],
-      ['tcp', 'NOERROR 1 answer', undefined],
+      ['tcp', expect.stringMatching(/^NOERROR .*127\.0\.0\.1/), undefined],
     ]);
     expect(rule.hits).toBe(1);
   });
@@ -58,7 +58,7 @@ describe('DNS faults with real clients', () => {
     const r = resolver(suite, 300);
     await expect(r.resolve4('www.suite.test')).rejects.toSatisfy((e) => code(e) === 'ETIMEOUT');
     const record = await suite.waitFor('dns', (x) => x.fault !== undefined);
-    expect(record.response).toBe('NOERROR 1 answer (wrong ID)');
+    expect(record.response).toMatch(/^NOERROR .*127\.0\.0\.1 \(wrong ID\)$/);
     expect(await r.resolve4('www.suite.test')).toEqual(['127.0.0.1']);
   });
 
@@ -90,7 +90,8 @@ describe('DNS faults with real clients', () => {
           () => 'answer',
           (e) => code(e),
         );
-        out += failed === 'ESERVFAIL' ? 'F' : failed === 'ENOTFOUND' ? '.' : '?';
+        // Any answer (the built-in zone has a wildcard) or NXDOMAIN is a query the rule let through.
+        out += failed === 'ESERVFAIL' ? 'F' : failed === 'answer' || failed === 'ENOTFOUND' ? '.' : '?';
       }
       await suite.close({ graceMs: 0 });
       return out;
