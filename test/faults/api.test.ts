@@ -9,7 +9,9 @@ import { suiteStarter } from './helpers.js';
 const start = suiteStarter(['http', 'smtp']);
 
 async function post(url: string, body: string, type = 'application/json') {
-  const res = await fetch(`${url}/api/faults`, { method: 'POST', body, headers: { 'Content-Type': type } });
+  // A text body needs the console's CSRF header (origin-guard.ts); JSON does not.
+  const headers = { 'Content-Type': type, ...(type === 'text/plain' ? { 'X-Minisuite': '1' } : {}) };
+  const res = await fetch(`${url}/api/faults`, { method: 'POST', body, headers });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
