@@ -3,6 +3,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { parseFtpUser } from '../protocols/ftp/accounts.js';
 import { ConfigError } from '../shared/errors.js';
 import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
 import { FaultRuleError } from '../shared/faults/rule.js';
@@ -18,7 +19,9 @@ export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [op
   --dns-port N           DNS port, UDP and TCP        (default 5300)
   --data DIR             data root                    (default ./minisuite-data)
   --zone FILE            DNS zone file, repeatable    (default: built-in suite.test)
-  --ftp-user NAME:PASS   FTP read-write account, repeatable
+  --ftp-user NAME:PASS[:PERMS[:HOME]]
+                         FTP account, repeatable; PERMS pyftpdlib's letters (default all,
+                         elradfmwMT), HOME its / under the FTP root (created on start)
   --no-anonymous         turn anonymous FTP off
   --ftp-pasv-ports A-B   passive data ports           (default 50000-50100)
   --smtp-user NAME:PASS  SMTP account, repeatable; AUTH is then required
@@ -97,7 +100,7 @@ export function parseStartArgs(argv: string[]): StartArgs {
     throw new ConfigError('--log', `expected pretty or json, got '${v.log}'`);
   if (v['ftp-pasv-ports'] !== undefined) parsePortRange(v['ftp-pasv-ports'], '--ftp-pasv-ports');
   const faults = (v.fault ?? []).map(faultFlag);
-  const ftpUsers = (v['ftp-user'] ?? []).map((u) => parseAccount(u, '--ftp-user'));
+  const ftpUsers = (v['ftp-user'] ?? []).map((u) => parseFtpUser(u, '--ftp-user'));
   const smtpUsers = (v['smtp-user'] ?? []).map((u) => parseAccount(u, '--smtp-user'));
   const flags = validateConfig(
     strip({

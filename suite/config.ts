@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseFtpUser, resolveFtpAccount } from '../protocols/ftp/accounts.js';
 import { parseStub, StubError, type StubSpec } from '../protocols/http/stub-schema.js';
 import { type Account, parseAccount } from '../shared/account.js';
 import { ConfigError } from '../shared/errors.js';
@@ -20,6 +21,18 @@ export { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
 
 const port = z.number().int().min(0).max(65535);
 const account = z.union([z.string(), z.object({ name: z.string().min(1), pass: z.string().min(1) }).strict()]);
+/** An FTP account: "NAME:PASS[:PERMS[:HOME]]" or an object with pyftpdlib's permission letters. */
+const ftpAccount = z.union([
+  z.string(),
+  z
+    .object({
+      name: z.string().min(1),
+      pass: z.string().min(1),
+      perms: z.string().optional(),
+      home: z.string().optional(),
+    })
+    .strict(),
+]);
 
 /** Schema of a config file (and of the merged settings before normalization). */
 export const configFileSchema = z
@@ -42,7 +55,7 @@ export const configFileSchema = z
     ftp: z
       .object({
         port: port.optional(),
-        users: z.array(account).optional(),
+        users: z.array(ftpAccount).optional(),
         anonymous: z.boolean().optional(),
         pasvPorts: z.string().optional(),
         pasvAddress: z.string().min(1).optional(),
@@ -159,7 +172,9 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
     },
     ftp: {
       port: ftp.port ?? d.ftp.port,
-      users: accounts(ftp.users, 'ftp.users'),
+      users: (ftp.users ?? []).map((a, i) =>
+        typeof a === 'string' ? parseFtpUser(a, `ftp.users[${i}]`) : resolveFtpAccount(a, `ftp.users[${i}]`),
+      ),
       anonymous: ftp.anonymous ?? d.ftp.anonymous,
       pasvPorts: ftp.pasvPorts ? parsePortRange(ftp.pasvPorts, 'ftp.pasvPorts') : d.ftp.pasvPorts,
       pasvAddress: ftp.pasvAddress,

@@ -3,6 +3,8 @@
  * limits are SMTP's own defaults). `config.ts` reads and merges layers over them.
  * @module
  */
+
+import type { ResolvedFtpAccount } from '../protocols/ftp/accounts.js';
 import { RECORDED_BODY_BYTES } from '../protocols/http/request-log.js';
 import type { StubSpec } from '../protocols/http/stub-schema.js';
 import { SMTP_DEFAULTS } from '../protocols/smtp/options.js';
@@ -30,7 +32,7 @@ export interface SuiteConfig {
   };
   readonly ftp: {
     readonly port: number;
-    readonly users: readonly Account[];
+    readonly users: readonly ResolvedFtpAccount[];
     readonly anonymous: boolean;
     readonly pasvPorts: PortRange;
     readonly pasvAddress: string | undefined;

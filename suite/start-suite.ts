@@ -42,8 +42,8 @@ export interface SuiteOptions {
   readonly files?: Readonly<Record<string, string | Uint8Array>> | string;
   /** STARTTLS / AUTH TLS with a generated certificate; default false. */
   readonly tls?: boolean;
-  /** FTP read-write accounts, "NAME:PASS" or objects; default none. */
-  readonly ftpUsers?: readonly (string | { name: string; pass: string })[];
+  /** FTP accounts, "NAME:PASS[:PERMS[:HOME]]" or objects (pyftpdlib's letters `elradfmwMT`, default all; home under the FTP root); default none. */
+  readonly ftpUsers?: readonly (string | { name: string; pass: string; perms?: string; home?: string })[];
   /** Anonymous (read-only) FTP; default true. */
   readonly ftpAnonymous?: boolean;
   /** SMTP accounts; when any is given, AUTH is required; default none. */

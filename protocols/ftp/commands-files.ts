@@ -19,8 +19,9 @@ const pwd: CommandSpec = { handler: (s) => reply(257, `${quotePath(s.cwd)} is th
 
 const cwd: CommandSpec = {
   arg: 'required',
+  perm: 'e',
   async handler(s, arg) {
-    const target = await s.host.sandbox.existing(s.cwd, arg);
+    const target = await s.sandbox.existing(s.cwd, arg);
     if (!target.stats.isDirectory()) return reply(550, `${target.virtual}: Not a directory`);
     s.cwd = target.virtual;
     return reply(250, `Directory changed to ${target.virtual}`);
@@ -28,6 +29,7 @@ const cwd: CommandSpec = {
 };
 
 const cdup: CommandSpec = {
+  perm: 'e',
   handler(s) {
     s.cwd = virtualPath(s.cwd, '..');
     return reply(250, `Directory changed to ${s.cwd}`);
@@ -36,9 +38,9 @@ const cdup: CommandSpec = {
 
 const mkd: CommandSpec = {
   arg: 'required',
-  write: true,
+  perm: 'm',
   async handler(s, arg) {
-    const target = await s.host.sandbox.creatable(s.cwd, arg);
+    const target = await s.sandbox.creatable(s.cwd, arg);
     await fs.mkdir(target.real);
     return reply(257, `${quotePath(target.virtual)} created`);
   },
@@ -46,9 +48,9 @@ const mkd: CommandSpec = {
 
 const rmd: CommandSpec = {
   arg: 'required',
-  write: true,
+  perm: 'd',
   async handler(s, arg) {
-    const target = await s.host.sandbox.existing(s.cwd, arg);
+    const target = await s.sandbox.existing(s.cwd, arg);
     if (target.virtual === '/') return reply(550, 'Cannot remove the root directory');
     if (!target.stats.isDirectory()) return reply(550, `${target.virtual}: Not a directory`);
     await fs.rmdir(target.real);
@@ -57,7 +59,7 @@ const rmd: CommandSpec = {
 };
 
 async function mlst(s: FtpSession, arg: string) {
-  const target = await s.host.sandbox.existing(s.cwd, arg.trim() === '' ? '.' : arg);
+  const target = await s.sandbox.existing(s.cwd, arg.trim() === '' ? '.' : arg);
   const facts = formatFacts(entryInfo(target.virtual, target.stats), s.facts, s.account?.writable ?? false);
   // RFC 3659 §7.2: the facts line starts with exactly one space (formatReply indents it).
   return reply(250, `Listing ${target.virtual}`, facts, 'End');
@@ -76,9 +78,9 @@ export const FILE_COMMANDS: CommandTable = {
   XRMD: rmd,
   DELE: {
     arg: 'required',
-    write: true,
+    perm: 'd',
     async handler(s, arg) {
-      const target = await s.host.sandbox.existing(s.cwd, arg);
+      const target = await s.sandbox.existing(s.cwd, arg);
       if (target.stats.isDirectory()) return reply(550, `${target.virtual}: Is a directory (use RMD)`);
       await fs.unlink(target.entry);
       return reply(250, 'File deleted');
@@ -86,9 +88,9 @@ export const FILE_COMMANDS: CommandTable = {
   },
   RNFR: {
     arg: 'required',
-    write: true,
+    perm: 'f',
     async handler(s, arg) {
-      const source = await s.host.sandbox.existing(s.cwd, arg);
+      const source = await s.sandbox.existing(s.cwd, arg);
       if (source.virtual === '/') return reply(550, 'Cannot rename the root directory');
       s.renameFrom = { real: source.entry, virtual: source.virtual };
       return reply(350, 'Ready for RNTO');
@@ -96,30 +98,32 @@ export const FILE_COMMANDS: CommandTable = {
   },
   RNTO: {
     arg: 'required',
-    write: true,
+    perm: 'f',
     async handler(s, arg) {
       const source = s.renameFrom;
       s.renameFrom = undefined;
       if (!source) return reply(503, 'RNFR first');
-      const target = await s.host.sandbox.creatable(s.cwd, arg);
+      const target = await s.sandbox.creatable(s.cwd, arg);
       await fs.rename(source.real, target.real);
       return reply(250, 'Rename successful');
     },
   },
   SIZE: {
     arg: 'required',
+    perm: 'l',
     async handler(s, arg) {
-      const target = await s.host.sandbox.existing(s.cwd, arg);
+      const target = await s.sandbox.existing(s.cwd, arg);
       if (!target.stats.isFile()) return reply(550, `${target.virtual}: Not a plain file`);
       return reply(213, String(target.stats.size));
     },
   },
   MDTM: {
     arg: 'required',
+    perm: 'l',
     async handler(s, arg) {
-      const target = await s.host.sandbox.existing(s.cwd, arg);
+      const target = await s.sandbox.existing(s.cwd, arg);
       return reply(213, formatTimeVal(target.stats.mtime));
     },
   },
-  MLST: { handler: mlst },
+  MLST: { perm: 'l', handler: mlst },
 };

@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ALL_PERMISSIONS, READ_PERMISSIONS, WRITE_PERMISSIONS } from './accounts.js';
 import { mlstFeature, selectFacts } from './list-format.js';
 import { reply } from './replies.js';
 import type { CommandTable, FtpSession } from './session.js';
@@ -23,7 +24,7 @@ function sameSecret(a: string, b: string): boolean {
 
 /** The FEAT lines (RFC 2389): exactly what works on this session. */
 export function features(s: FtpSession): string[] {
-  const list = ['EPRT', 'EPSV', 'MDTM', mlstFeature(s.facts), 'PASV', 'REST STREAM', 'SIZE', 'TVFS', 'UTF8'];
+  const list = ['EPRT', 'EPSV', 'MDTM', 'MFMT', mlstFeature(s.facts), 'PASV', 'REST STREAM', 'SIZE', 'TVFS', 'UTF8'];
   if (s.host.secureContext) list.unshift('AUTH TLS', 'PBSZ', 'PROT');
   return list;
 }
@@ -34,14 +35,21 @@ async function pass(s: FtpSession, arg: string) {
   s.pendingUser = undefined;
   const { options } = s.host;
   if (options.anonymous && ANONYMOUS_NAMES.has(name.toLowerCase())) {
-    s.account = { name: 'anonymous', writable: false };
+    s.account = { name: 'anonymous', perms: READ_PERMISSIONS, writable: false, sandbox: s.host.sandbox };
     return reply(230, 'Anonymous login ok, access is read-only');
   }
   const account = options.users.find((u) => u.name === name);
   // Compare even for unknown users so the timing does not tell which names exist.
   const ok = sameSecret(account?.pass ?? '\u0000unknown', arg) && account !== undefined;
   if (ok) {
-    s.account = { name, writable: true };
+    const perms = account.perms ?? ALL_PERMISSIONS;
+    s.account = {
+      name,
+      perms,
+      writable: [...perms].some((p) => WRITE_PERMISSIONS.includes(p)),
+      sandbox: s.host.homes.get(name) ?? s.host.sandbox,
+    };
+    s.cwd = '/';
     s.loginFailures = 0;
     return reply(230, 'Login successful');
   }

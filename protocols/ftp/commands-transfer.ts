@@ -52,7 +52,7 @@ function readSmall(file: string, offset: number): Buffer {
 }
 
 async function retr(s: FtpSession, arg: string): Promise<Outcome> {
-  const target = await s.host.sandbox.existing(s.cwd, arg);
+  const target = await s.sandbox.existing(s.cwd, arg);
   const offset = s.restOffset;
   s.restOffset = 0;
   if (!target.stats.isFile()) return reply(550, `${target.virtual}: Not a plain file`);
@@ -96,7 +96,7 @@ async function receive(data: NodeJS.ReadableStream, file: string, flags: 'wx' | 
 
 function upload(mode: 'STOR' | 'APPE'): CommandSpec['handler'] {
   return async (s, arg) => {
-    const target = await s.host.sandbox.creatable(s.cwd, arg);
+    const target = await s.sandbox.creatable(s.cwd, arg);
     const offset = s.restOffset;
     s.restOffset = 0;
     const existing = await fs.stat(target.real).catch(() => undefined);
@@ -138,8 +138,8 @@ function inPlace(real: string, flags: 'a' | 'r+', offset: number, opening: strin
 
 /** Resolves a listing argument: a directory gives its entries, a file gives itself. */
 async function entriesOf(s: FtpSession, arg: string) {
-  const target = await s.host.sandbox.existing(s.cwd, stripListOptions(arg) || '.');
-  if (target.stats.isDirectory()) return { target, entries: await readEntries(s.host.sandbox, target.real) };
+  const target = await s.sandbox.existing(s.cwd, stripListOptions(arg) || '.');
+  if (target.stats.isDirectory()) return { target, entries: await readEntries(s.sandbox, target.real) };
   return { target, entries: [entryInfo(path.posix.basename(target.virtual), target.stats)] };
 }
 
@@ -173,11 +173,11 @@ async function stat(s: FtpSession, arg: string): Promise<Outcome> {
 }
 
 export const TRANSFER_COMMANDS: CommandTable = {
-  RETR: { arg: 'required', handler: retr },
-  STOR: { arg: 'required', write: true, handler: upload('STOR') },
-  APPE: { arg: 'required', write: true, handler: upload('APPE') },
-  LIST: { handler: listing('LIST') },
-  NLST: { handler: listing('NLST') },
-  MLSD: { handler: listing('MLSD') },
+  RETR: { arg: 'required', perm: 'r', handler: retr },
+  STOR: { arg: 'required', perm: 'w', handler: upload('STOR') },
+  APPE: { arg: 'required', perm: 'a', handler: upload('APPE') },
+  LIST: { perm: 'l', handler: listing('LIST') },
+  NLST: { perm: 'l', handler: listing('NLST') },
+  MLSD: { perm: 'l', handler: listing('MLSD') },
   STAT: { auth: false, handler: stat },
 };

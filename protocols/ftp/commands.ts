@@ -1,8 +1,9 @@
 /**
- * The command table: every verb the server knows, whether it needs a login, write access or an
- * argument, and its handler. The handlers are grouped by concern in `commands-*.ts`.
+ * The command table: every verb the server knows, whether it needs a login, a permission letter or
+ * an argument, and its handler. The handlers are grouped by concern in `commands-*.ts`.
  * @module
  */
+import { ATTRIBUTE_COMMANDS } from './commands-attributes.js';
 import { DATA_COMMANDS } from './commands-data.js';
 import { FILE_COMMANDS } from './commands-files.js';
 import { SESSION_COMMANDS } from './commands-session.js';
@@ -16,4 +17,5 @@ export const COMMANDS: CommandTable = {
   ...FILE_COMMANDS,
   ...DATA_COMMANDS,
   ...TRANSFER_COMMANDS,
+  ...ATTRIBUTE_COMMANDS,
 };

@@ -3,7 +3,6 @@
  * @module
  */
 
-import type { Account } from '../../shared/account.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../../shared/limits.js';
 import type { PortRange } from '../../shared/port-range.js';
 import type { TlsMaterial } from '../../shared/tls.js';
+import type { FtpAccount } from './accounts.js';
 import { DATA_CONNECT_TIMEOUT_MS } from './data-channel.js';
 
 /** Consecutive bad commands (unknown, bad syntax) before the server says 421 and hangs up. */
@@ -31,8 +31,11 @@ export interface FtpServerOptions {
   readonly host?: string;
   /** Control port; default 0 (any free port). */
   readonly port?: number;
-  /** Read-write accounts; default none. */
-  readonly users?: readonly Account[];
+  /**
+   * Accounts; default none. Each has pyftpdlib's permission letters (default all, `elradfmwMT`)
+   * and a home folder under the root that is its `/` (default the root; created on start).
+   */
+  readonly users?: readonly FtpAccount[];
   /** Anonymous read-only login (`anonymous`/`ftp`, any password); default true. */
   readonly anonymous?: boolean;
   /** Passive data ports; default undefined = any free port. Ports in use are skipped. */

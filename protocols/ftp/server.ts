@@ -18,10 +18,17 @@ import { formatReply, reply } from './replies.js';
 import { Sandbox } from './sandbox.js';
 import { FtpSession } from './session.js';
 
+/** An account's home as a path under the root ("/" for the root itself); `..` never leaves it. */
+function homeOf(home: string | undefined): string {
+  const parts = (home ?? '/').split(/[\\/]/).filter((p) => p !== '' && p !== '.' && p !== '..');
+  return `/${parts.join('/')}`;
+}
+
 export class FtpServer {
   readonly options: ResolvedFtpOptions;
   #tcp: TcpServer;
   #sandbox: Sandbox | undefined;
+  #homes = new Map<string, Sandbox>();
   #secureContext: tls.SecureContext | undefined;
 
   constructor(options: FtpServerOptions) {
@@ -52,6 +59,7 @@ export class FtpServer {
           new FtpSession(conn, {
             options: this.options,
             sandbox,
+            homes: this.#homes,
             secureContext: this.#secureContext,
             uploadDir: this.options.uploadDir,
             commands: COMMANDS,
@@ -104,9 +112,24 @@ export class FtpServer {
     return this.#tcp.state === 'listening';
   }
 
-  /** Creates the root and upload folders, then listens; resolves with the control port. */
+  /**
+   * Creates the root, each account's home folder under it and the upload folder, then listens;
+   * resolves with the control port.
+   */
   async listen(): Promise<number> {
-    this.#sandbox = await Sandbox.open(this.options.root);
+    const sandbox = await Sandbox.open(this.options.root);
+    for (const user of this.options.users) {
+      const home = homeOf(user.home);
+      if (home === '/') continue;
+      const dir = path.join(sandbox.root, home);
+      await fs.mkdir(dir, { recursive: true });
+      const own = await Sandbox.open(dir);
+      // A home reached through a symlink that leads out of the root is refused, not served.
+      if (!(await sandbox.contains(own.root)))
+        throw new MinisuiteError('MS_CONFIG', `ftp: the home of ${user.name} (${home}) leaves the FTP root`);
+      this.#homes.set(user.name, own);
+    }
+    this.#sandbox = sandbox;
     await fs.mkdir(this.options.uploadDir, { recursive: true });
     return this.#tcp.listen();
   }

@@ -16,6 +16,7 @@ import { applyToxics, cutReadsAfter, hasToxics, type ToxicHandle } from '../../s
 import { type LineEvent, LineReader } from '../../shared/line-reader.js';
 import type { TcpConnection } from '../../shared/tcp-server.js';
 import { upgradeServerSocket } from '../../shared/tls.js';
+import type { Permission } from './accounts.js';
 import { type HostPort, parseCommand } from './command-parser.js';
 import { connectActive, DataChannelError, type PassiveListener } from './data-channel.js';
 import { failureReply } from './failures.js';
@@ -32,6 +33,8 @@ export const DATA_CLOSE_WAIT_MS = 10_000;
 export interface SessionHost {
   readonly options: ResolvedFtpOptions;
   readonly sandbox: Sandbox;
+  /** The sandbox of each account with a home other than `/`, by name. */
+  readonly homes: ReadonlyMap<string, Sandbox>;
   readonly secureContext: tls.SecureContext | undefined;
   /** Folder for STOR temporary files. */
   readonly uploadDir: string;
@@ -63,8 +66,8 @@ export interface CommandSpec {
   readonly handler: (session: FtpSession, arg: string) => Outcome | Promise<Outcome>;
   /** Needs a logged-in user; default true (RFC 959: 530 before login). */
   readonly auth?: boolean;
-  /** Changes the file system: refused (550) for the read-only anonymous login. */
-  readonly write?: boolean;
+  /** The permission letter it needs (pyftpdlib's, see accounts.ts): 550 for an account without it. */
+  readonly perm?: Permission;
   /** 'required': an empty argument gets 501. */
   readonly arg?: 'required';
 }
@@ -74,7 +77,12 @@ export type CommandTable = Readonly<Record<string, CommandSpec>>;
 /** Who is logged in on a session (not an account: the accounts are `shared/account.ts`'s). */
 export interface Login {
   readonly name: string;
+  /** Its permission letters. */
+  readonly perms: string;
+  /** Whether any letter lets it change the file system (MLST's perm fact). */
   readonly writable: boolean;
+  /** Its home: the sandbox whose root is its `/`. */
+  readonly sandbox: Sandbox;
 }
 
 function isTransfer(outcome: Outcome): outcome is TransferJob {
@@ -117,6 +125,11 @@ export class FtpSession {
   #aborted = false;
   #after: (() => void | Promise<void>)[] = [];
   #reader: LineReader;
+
+  /** The file system this session sees: its account's home, or the root before login. */
+  get sandbox(): Sandbox {
+    return this.account?.sandbox ?? this.host.sandbox;
+  }
 
   constructor(conn: TcpConnection, host: SessionHost) {
     this.conn = conn;
@@ -317,7 +330,8 @@ export class FtpSession {
     try {
       if (!spec) outcome = reply(verb === '' ? 500 : 502, verb === '' ? 'Empty command' : `Command not implemented`);
       else if (spec.auth !== false && !this.account) outcome = reply(530, 'Please login with USER and PASS');
-      else if (spec.write && !this.account?.writable) outcome = reply(550, 'Permission denied (read-only login)');
+      else if (spec.perm && !this.account?.perms.includes(spec.perm))
+        outcome = reply(550, `Permission denied (${this.account?.name ?? ''} lacks '${spec.perm}')`);
       else if (spec.arg === 'required' && arg.trim() === '') outcome = reply(501, `${verb} needs an argument`);
       else outcome = await spec.handler(this, arg);
     } catch (err) {
