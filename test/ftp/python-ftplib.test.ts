@@ -106,7 +106,7 @@ ftp.quit()
 `,
     );
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^211-Features:\n EPRT\n EPSV\n MDTM\n MLST type\*;size\*;modify\*;perm\*;\n/m);
+    expect(r.stdout).toMatch(/^211-Features:\n EPRT\n EPSV\n MDTM\n MFMT\n MLST type\*;size\*;modify\*;perm\*;\n/m);
     expect(r.stdout).toMatch(/ REST STREAM\n SIZE\n TVFS\n UTF8\n211 End/);
     expect(r.stdout).toContain('215 UNIX Type: L8');
     expect(r.stdout).toMatch(

@@ -69,8 +69,8 @@ describe('configuration', () => {
     expect([c.http.port, c.ftp.port, c.smtp.port, c.dns.port]).toEqual([1, 2, 3, 0]);
     expect(c.dns.zones).toEqual(['a.zone', 'b.zone']);
     expect(c.ftp.users).toEqual([
-      { name: 'ann', pass: 'pa:ss' },
-      { name: 'bob', pass: 'pw' },
+      { name: 'ann', pass: 'pa:ss', perms: 'elradfmwMT', home: '/' },
+      { name: 'bob', pass: 'pw', perms: 'elradfmwMT', home: '/' },
     ]);
     expect(c.ftp.anonymous).toBe(false);
     expect(c.ftp.pasvPorts).toEqual({ from: 40000, to: 40010 });
@@ -86,7 +86,7 @@ describe('configuration', () => {
     [['--dns-port', '70000'], "--dns-port: expected a port number 0-65535, got '70000'"],
     [['--bogus'], "Unknown option '--bogus'"],
     [['gopher'], "unknown protocol 'gopher'"],
-    [['--ftp-user', 'nopass'], "--ftp-user: expected NAME:PASS, got 'nopass'"],
+    [['--ftp-user', 'nopass'], "--ftp-user: expected NAME:PASS[:PERMS[:HOME]], got 'nopass'"],
     [['--ftp-pasv-ports', '9-1'], '--ftp-pasv-ports: expected a port range'],
     [['--smtp-max-size', '-1'], '--smtp-max-size'],
     [['--log', 'xml'], "--log: expected pretty or json, got 'xml'"],
@@ -102,7 +102,7 @@ describe('configuration', () => {
     const c = resolveArgs(['--config', yml, '--http-port', '9001']);
     expect(c.host).toBe('127.0.0.2');
     expect(c.http.port).toBe(9001);
-    expect(c.ftp.users).toEqual([{ name: 'a', pass: 'b' }]);
+    expect(c.ftp.users).toEqual([{ name: 'a', pass: 'b', perms: 'elradfmwMT', home: '/' }]);
     expect(c.dns.zones).toEqual([path.join(path.dirname(yml), 'z.zone')]);
     expect(c.data).toBe(path.join(path.dirname(yml), 'd'));
     const json = await file('s.json', JSON.stringify({ smtp: { maxSize: 5 }, protocols: ['smtp'] }));
