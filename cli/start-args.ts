@@ -29,6 +29,12 @@ export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [op
   --tls                  STARTTLS / AUTH TLS with a generated localhost certificate
   --tls-cert FILE        with --tls: your PEM certificate instead (needs --tls-key)
   --tls-key FILE         with --tls: the PEM private key of --tls-cert
+  --dns-allow-update     accept unsigned dynamic updates (RFC 2136; nsupdate)
+  --dns-tsig NAME:ALG:SECRET
+                         TSIG key (hmac-sha256, base64 secret) allowed to update
+                         and transfer; repeatable
+  --dns-allow-transfer ADDR
+                         peer address allowed to AXFR; repeatable (default none)
   --fault SPEC           a fault rule in one line, repeatable, e.g.
                          'smtp RCPT *@blocked.test reply="451 4.7.1 Try again later" times=1'
   --config FILE          JSON or YAML settings; flags override it
@@ -43,6 +49,9 @@ const OPTIONS = {
   'dns-port': { type: 'string' },
   data: { type: 'string' },
   zone: { type: 'string', multiple: true },
+  'dns-allow-update': { type: 'boolean' },
+  'dns-tsig': { type: 'string', multiple: true },
+  'dns-allow-transfer': { type: 'string', multiple: true },
   'ftp-user': { type: 'string', multiple: true },
   'no-anonymous': { type: 'boolean' },
   'ftp-pasv-ports': { type: 'string' },
@@ -123,7 +132,13 @@ export function parseStartArgs(argv: string[]): StartArgs {
         users: smtpUsers.length > 0 ? smtpUsers : undefined,
         maxSize,
       }),
-      dns: strip({ port: portFlag(v['dns-port'], '--dns-port'), zones: v.zone }),
+      dns: strip({
+        port: portFlag(v['dns-port'], '--dns-port'),
+        zones: v.zone,
+        allowUpdate: v['dns-allow-update'],
+        tsig: v['dns-tsig'],
+        allowTransfer: v['dns-allow-transfer'],
+      }),
       faults: faults.length > 0 ? faults : undefined,
     }),
     'flags',

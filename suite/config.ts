@@ -75,7 +75,13 @@ export const configFileSchema = z
       .strict()
       .optional(),
     dns: z
-      .object({ port: port.optional(), zones: z.array(z.string().min(1)).optional() })
+      .object({
+        port: port.optional(),
+        zones: z.array(z.string().min(1)).optional(),
+        allowUpdate: z.boolean().optional(),
+        tsig: z.array(z.string().min(1)).optional(),
+        allowTransfer: z.array(z.string().min(1)).optional(),
+      })
       .strict()
       .optional(),
     /** Fault rules (SPEC.md, Faults), each checked by the fault engine when the run starts. */
@@ -188,7 +194,13 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       maxConnections: smtp.maxConnections ?? d.smtp.maxConnections,
       idleTimeoutMs: smtp.idleTimeoutMs ?? d.smtp.idleTimeoutMs,
     },
-    dns: { port: dns.port ?? d.dns.port, zones: dns.zones ?? d.dns.zones },
+    dns: {
+      port: dns.port ?? d.dns.port,
+      zones: dns.zones ?? d.dns.zones,
+      allowUpdate: dns.allowUpdate ?? d.dns.allowUpdate,
+      tsig: dns.tsig ?? d.dns.tsig,
+      allowTransfer: dns.allowTransfer ?? d.dns.allowTransfer,
+    },
     // Rules add up across layers: a --fault comes on top of the config file's rules.
     faults: layers.flatMap((l) => l.faults ?? []),
   };

@@ -55,6 +55,9 @@ export function dnsOptions(config: SuiteConfig): DnsServiceOptions {
   return {
     port: config.dns.port,
     zones: config.dns.zones,
+    allowUpdate: config.dns.allowUpdate,
+    tsigKeys: config.dns.tsig,
+    allowTransfer: config.dns.allowTransfer,
     srvPorts: { http: config.http.port, ftp: config.ftp.port, smtp: config.smtp.port },
   };
 }

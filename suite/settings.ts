@@ -49,7 +49,16 @@ export interface SuiteConfig {
     /** Idle session timeout; 0 disables. */
     readonly idleTimeoutMs: number;
   };
-  readonly dns: { readonly port: number; readonly zones: readonly string[] };
+  readonly dns: {
+    readonly port: number;
+    readonly zones: readonly string[];
+    /** Unsigned RFC 2136 updates accepted. */
+    readonly allowUpdate: boolean;
+    /** TSIG keys, NAME:ALG:SECRET. */
+    readonly tsig: readonly string[];
+    /** Peer addresses allowed to AXFR. */
+    readonly allowTransfer: readonly string[];
+  };
   /** Fault rules of the config file and of `--fault`, in that order. */
   readonly faults: readonly unknown[];
 }
@@ -74,6 +83,6 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
     maxConnections: SMTP_DEFAULTS.maxConnections,
     idleTimeoutMs: SMTP_DEFAULTS.idleTimeoutMs,
   },
-  dns: { port: 5300, zones: [] },
+  dns: { port: 5300, zones: [], allowUpdate: false, tsig: [], allowTransfer: [] },
   faults: [],
 });

@@ -7,7 +7,9 @@ import type { ExchangeLog } from '../../shared/exchange.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS } from '../../shared/limits.js';
 import { ANSWER_CACHE_ENTRIES } from './answer-cache.js';
+import type { TransferPolicy } from './axfr.js';
 import { MAX_UDP_PAYLOAD } from './edns.js';
+import type { UpdatePolicy } from './update.js';
 import type { Zone } from './zone.js';
 
 /** A TCP connection with no query for this long is closed (RFC 7766 §6.2.3 suggests seconds, not minutes). */
@@ -42,20 +44,25 @@ export interface DnsServerOptions {
   readonly log?: ExchangeLog;
   /** Fault rules (faults.ts says what they can do to DNS); default none. */
   readonly faults?: FaultEngine | undefined;
+  /** Dynamic updates (RFC 2136); default none allowed (REFUSED). */
+  readonly update?: UpdatePolicy | undefined;
+  /** Zone transfers (RFC 5936); default none allowed (REFUSED). */
+  readonly transfer?: TransferPolicy | undefined;
 }
 
 /** The defaults of {@link DnsServerOptions} (zones and log have none). */
-export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log' | 'faults'>> = Object.freeze({
-  host: '127.0.0.1',
-  port: 0,
-  maxConnections: MAX_CONNECTIONS,
-  maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
-  idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
-  maxUdpPayload: MAX_UDP_PAYLOAD,
-  maxTcpQueryBytes: MAX_TCP_QUERY_BYTES,
-  portAttempts: PORT_PAIR_ATTEMPTS,
-  answerCacheEntries: ANSWER_CACHE_ENTRIES,
-});
+export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log' | 'faults' | 'update' | 'transfer'>> =
+  Object.freeze({
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: MAX_CONNECTIONS,
+    maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
+    idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
+    maxUdpPayload: MAX_UDP_PAYLOAD,
+    maxTcpQueryBytes: MAX_TCP_QUERY_BYTES,
+    portAttempts: PORT_PAIR_ATTEMPTS,
+    answerCacheEntries: ANSWER_CACHE_ENTRIES,
+  });
 
 /** What {@link DnsService} takes. */
 export interface DnsServiceOptions {
@@ -68,4 +75,10 @@ export interface DnsServiceOptions {
    * running one gives its real port); default 0 each.
    */
   readonly srvPorts?: Readonly<Partial<Record<'http' | 'ftp' | 'smtp', number>>>;
+  /** Unsigned dynamic updates are applied (`--dns-allow-update`); default false. */
+  readonly allowUpdate?: boolean;
+  /** TSIG keys `NAME:ALG:SECRET` whose signed updates and transfers are allowed (`--dns-tsig`); default none. */
+  readonly tsigKeys?: readonly string[];
+  /** Peer addresses allowed to transfer zones (`--dns-allow-transfer`); default none. */
+  readonly allowTransfer?: readonly string[];
 }

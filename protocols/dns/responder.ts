@@ -6,6 +6,7 @@
 import { AnswerCache, MAX_CACHED_MESSAGE } from './answer-cache.js';
 import { answerLine } from './answer-line.js';
 import { answerQuestion } from './authority.js';
+import { type TransferPolicy, transfer } from './axfr.js';
 import { answerOpt, udpPayloadLimit } from './edns.js';
 import { absolute } from './names.js';
 import { parseQuery, type WireQuestion } from './query.js';
@@ -18,12 +19,14 @@ import {
   RCODE,
   rcodeName,
   rdataOf,
+  T,
   typeName,
   typeOf,
   type ZoneRecord,
 } from './records.js';
 import type { ResponseSpec } from './response.js';
 import { fitResponse, MAX_TCP_MESSAGE } from './truncation.js';
+import { handleUpdate, OPCODE_UPDATE, type UpdatePolicy } from './update.js';
 import type { Zone } from './zone.js';
 
 export type DnsTransport = 'udp' | 'tcp';
@@ -33,6 +36,10 @@ export interface ResponderOptions {
   readonly maxUdpPayload: number;
   /** Where repeated queries find their answers (answer-cache.ts); default none. */
   readonly cache?: AnswerCache<Outcome> | undefined;
+  /** Who may update zones (update.ts); default nobody. */
+  readonly update?: UpdatePolicy | undefined;
+  /** Who may transfer zones (axfr.ts); default nobody. */
+  readonly transfer?: TransferPolicy | undefined;
 }
 
 /** What happened to one message: the bytes to send (if any) and facts for the logs. */
@@ -49,6 +56,8 @@ export interface Outcome {
   readonly question: { readonly name: string; readonly type: string } | undefined;
   readonly answers: number;
   readonly truncated: boolean;
+  /** Messages that follow `message` over TCP (a zone transfer). */
+  readonly more?: readonly Buffer[] | undefined;
 }
 
 function describeQuestion(q: WireQuestion | undefined, size: number): string {
@@ -69,10 +78,16 @@ export function respond(
   transport: DnsTransport,
   zones: readonly Zone[],
   options: ResponderOptions,
+  peer = '',
 ): Outcome {
+  // RFC 2136: an UPDATE message (opcode 5) goes to update.ts, never through the cache.
+  if (input.length >= 12 && (input[2] as number) >> 7 === 0 && (((input[2] as number) >> 3) & 0xf) === OPCODE_UPDATE) {
+    const u = handleUpdate(input, zones, options.update ?? {});
+    return { ...u, question: undefined, answers: 0, truncated: false };
+  }
   const cache = options.cache;
   const key = cache ? AnswerCache.keyOf(transport, input) : undefined;
-  if (cache === undefined || key === undefined) return compute(input, transport, zones, options).outcome;
+  if (cache === undefined || key === undefined) return compute(input, transport, zones, options, peer).outcome;
   const hit = cache.get(key, zones);
   if (hit?.message) {
     // Same bytes after the ID, same zones: same answer but for the ID (RFC 1035 §4.1.1).
@@ -82,7 +97,7 @@ export function respond(
     message[1] = input[1] as number;
     return { ...hit, message };
   }
-  const { outcome, cacheable } = compute(input, transport, zones, options);
+  const { outcome, cacheable } = compute(input, transport, zones, options, peer);
   if (cacheable && outcome.message && outcome.message.length <= MAX_CACHED_MESSAGE) {
     // The cache keeps its own copy: the caller may hand its buffer to a socket.
     cache.set(key, zones, { ...outcome, message: Buffer.from(outcome.message) });
@@ -96,6 +111,7 @@ function compute(
   transport: DnsTransport,
   zones: readonly Zone[],
   options: ResponderOptions,
+  peer: string,
 ): { outcome: Outcome; cacheable: boolean } {
   const parsed = parseQuery(input);
   if (parsed.kind === 'drop')
@@ -113,6 +129,29 @@ function compute(
       },
     };
   const q = parsed.question;
+  if (
+    parsed.kind === 'query' &&
+    transport === 'tcp' &&
+    (parsed.question.type === T.AXFR || parsed.question.type === T.IXFR)
+  ) {
+    const wq = parsed.question;
+    const t = transfer(input, parsed, zones, options.transfer ?? {}, peer);
+    const [first, ...more] = t.messages;
+    return {
+      cacheable: false,
+      outcome: {
+        message: first,
+        more,
+        request: describeQuestion(wq, input.length),
+        response: t.response,
+        ok: t.ok,
+        rcode: t.rcode,
+        question: { name: wq.display, type: typeName(wq.type) },
+        answers: t.records,
+        truncated: false,
+      },
+    };
+  }
   const limit = transport === 'udp' ? udpPayloadLimit(parsed.edns, options.maxUdpPayload) : MAX_TCP_MESSAGE;
   const opt = answerOpt(parsed.edns, options.maxUdpPayload);
   const base = { id: parsed.id, queryFlags: parsed.flags, question: q, opt };

@@ -17,7 +17,7 @@ import { UdpServer } from '../../shared/udp-server.js';
 import { AnswerCache } from './answer-cache.js';
 import { appliesTo, applyDnsFault } from './faults.js';
 import { DNS_DEFAULTS, type DnsServerOptions } from './options.js';
-import { type DnsTransport, type Outcome, respond } from './responder.js';
+import { type DnsTransport, type Outcome, type ResponderOptions, respond } from './responder.js';
 import { frame, splitFrames } from './tcp-framing.js';
 
 export {
@@ -52,7 +52,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   #udp: UdpServer | undefined;
   #closing: Promise<void> | undefined;
   #requestedPort: number;
-  #responder: { readonly maxUdpPayload: number; readonly cache: AnswerCache<Outcome> | undefined };
+  #responder: ResponderOptions;
 
   constructor(options: DnsServerOptions) {
     super();
@@ -62,6 +62,8 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     this.#requestedPort = o.port;
     this.#responder = {
       maxUdpPayload: o.maxUdpPayload,
+      update: o.update,
+      transfer: o.transfer,
       cache: o.answerCacheEntries === 0 ? undefined : new AnswerCache({ entries: o.answerCacheEntries }),
     };
   }
@@ -194,7 +196,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     // The record's time is the query's arrival, as every other server's is.
     const time = new Date();
     const t0 = performance.now();
-    let outcome = respond(input, transport, this.#options.zones(), this.#responder);
+    let outcome = respond(input, transport, this.#options.zones(), this.#responder, peer);
     const hit = this.#fault(outcome, transport, peer);
     if (hit) outcome = applyDnsFault(input, outcome, hit.action, transport);
     const fault = hit?.note ?? (conn ? connectionFault(conn) : undefined);
@@ -207,6 +209,12 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       return undefined;
     }
     this.#record(this.#event(input, outcome, transport, peer, session, t0, time, fault));
+    // A zone transfer is several messages (RFC 5936 §2.2), written in order.
+    if (outcome.more && outcome.message) {
+      late(outcome.message);
+      for (const m of outcome.more) late(m);
+      return undefined;
+    }
     return outcome.message;
   }
 

@@ -15,6 +15,8 @@ import type { DnsServiceOptions } from './options.js';
 import { QueryHistory, type ReceivedQuery } from './query-history.js';
 import { typeCode, type ZoneRecord, type ZoneType } from './records.js';
 import { DnsServer, type QueryEvent } from './server.js';
+import { parseTsigKey } from './tsig.js';
+import { bumpSerial } from './update.js';
 import type { Zone } from './zone.js';
 import { parseRecords, zoneFromText } from './zone-file.js';
 
@@ -88,6 +90,13 @@ export class DnsService implements Service {
   }
 
   async start(): Promise<void> {
+    const keys = (this.#options.tsigKeys ?? []).map((text, i) => {
+      try {
+        return parseTsigKey(text);
+      } catch (err) {
+        throw new ConfigError(`--dns-tsig[${i}]`, (err as Error).message);
+      }
+    });
     this.#zones = await this.#loadZones();
     const server = new DnsServer({
       zones: () => this.#zones,
@@ -95,6 +104,8 @@ export class DnsService implements Service {
       port: this.#options.port ?? 0,
       log: this.#ctx.log,
       faults: this.#ctx.faults,
+      update: { allowUpdate: this.#options.allowUpdate ?? false, keys },
+      transfer: { allowTransfer: this.#options.allowTransfer ?? [], keys },
     });
     server.on('query', (e) => {
       this.#history.add(e);
@@ -136,7 +147,10 @@ export class DnsService implements Service {
     const zone = findZone(this.#zones, parsed.name);
     if (!zone) throw new ConfigError('addRecord', `${absolute(parsed.name)} is in none of the served zones`);
     try {
-      return zone.add(parsed);
+      const added = zone.add(parsed);
+      // RFC 1982 / RFC 2136 §3.7: every change moves the serial on, so secondaries notice.
+      if (added) bumpSerial(zone);
+      return added;
     } catch (err) {
       throw new ConfigError('addRecord', (err as Error).message);
     }
@@ -154,11 +168,13 @@ export class DnsService implements Service {
       throw new ConfigError('removeRecord', `unknown type '${match.type}'`);
     const zone = findZone(this.#zones, probe.name);
     if (!zone) return 0;
-    return zone.remove({
+    const removed = zone.remove({
       name: probe.name,
       ...(code !== undefined ? { type: code } : {}),
       ...(match.data !== undefined ? { like: probe } : {}),
     });
+    if (removed > 0) bumpSerial(zone);
+    return removed;
   }
 
   /**
