@@ -26,6 +26,7 @@ export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [op
   --ftp-pasv-ports A-B   passive data ports           (default 50000-50100)
   --smtp-user NAME:PASS  SMTP account, repeatable; AUTH is then required
   --smtp-max-size BYTES  largest message              (default 10485760)
+  --smtp-max-messages N  messages kept, oldest removed first (default 10000)
   --tls                  STARTTLS / AUTH TLS with a generated localhost certificate
   --tls-cert FILE        with --tls: your PEM certificate instead (needs --tls-key)
   --tls-key FILE         with --tls: the PEM private key of --tls-cert
@@ -57,6 +58,7 @@ const OPTIONS = {
   'ftp-pasv-ports': { type: 'string' },
   'smtp-user': { type: 'string', multiple: true },
   'smtp-max-size': { type: 'string' },
+  'smtp-max-messages': { type: 'string' },
   tls: { type: 'boolean' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -105,6 +107,15 @@ export function parseStartArgs(argv: string[]): StartArgs {
       throw new ConfigError('--smtp-max-size', `expected a positive number of bytes, got '${v['smtp-max-size']}'`);
     maxSize = Number(v['smtp-max-size']);
   }
+  let maxMessages: number | undefined;
+  if (v['smtp-max-messages'] !== undefined) {
+    if (!/^\d+$/.test(v['smtp-max-messages']) || Number(v['smtp-max-messages']) < 1)
+      throw new ConfigError(
+        '--smtp-max-messages',
+        `expected a positive number of messages, got '${v['smtp-max-messages']}'`,
+      );
+    maxMessages = Number(v['smtp-max-messages']);
+  }
   if (v.log !== undefined && v.log !== 'pretty' && v.log !== 'json')
     throw new ConfigError('--log', `expected pretty or json, got '${v.log}'`);
   if (v['ftp-pasv-ports'] !== undefined) parsePortRange(v['ftp-pasv-ports'], '--ftp-pasv-ports');
@@ -131,6 +142,7 @@ export function parseStartArgs(argv: string[]): StartArgs {
         port: portFlag(v['smtp-port'], '--smtp-port'),
         users: smtpUsers.length > 0 ? smtpUsers : undefined,
         maxSize,
+        maxMessages,
       }),
       dns: strip({
         port: portFlag(v['dns-port'], '--dns-port'),

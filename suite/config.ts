@@ -71,6 +71,7 @@ export const configFileSchema = z
         maxLineLength: z.number().int().min(512).optional(),
         maxConnections: z.number().int().positive().optional(),
         idleTimeoutMs: z.number().int().min(0).optional(),
+        maxMessages: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),
@@ -193,6 +194,7 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       maxLineLength: smtp.maxLineLength ?? d.smtp.maxLineLength,
       maxConnections: smtp.maxConnections ?? d.smtp.maxConnections,
       idleTimeoutMs: smtp.idleTimeoutMs ?? d.smtp.idleTimeoutMs,
+      maxMessages: smtp.maxMessages ?? d.smtp.maxMessages,
     },
     dns: {
       port: dns.port ?? d.dns.port,

@@ -39,9 +39,9 @@ export class Running {
   }
   /** Closes every service at once (each gracefully), then the console; idempotent. */
   close(options: { graceMs?: number } = {}): Promise<void> {
-    this.#closing ??= Promise.allSettled([...this.services.values()].map((s) => s.close(options))).then(() => {
-      this.console?.close();
-    });
+    this.#closing ??= Promise.allSettled([...this.services.values()].map((s) => s.close(options))).then(() =>
+      this.console?.close(),
+    );
     return this.#closing;
   }
 }
@@ -72,7 +72,7 @@ export async function startServices(config: SuiteConfig, log: ExchangeLog, optio
   } catch (err) {
     // Nothing half-started is left listening.
     await Promise.allSettled([...services.values()].map((s) => s.close({ graceMs: 0 })));
-    console?.close();
+    await console?.close();
     throw err;
   }
   return new Running(services, faults, console);

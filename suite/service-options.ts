@@ -47,6 +47,7 @@ export function smtpOptions(config: SuiteConfig): SmtpServiceOptions {
     maxLineLength: smtp.maxLineLength,
     maxConnections: smtp.maxConnections,
     idleTimeoutMs: smtp.idleTimeoutMs,
+    maxMessages: smtp.maxMessages,
   };
 }
 

@@ -7,7 +7,7 @@
 import type { ResolvedFtpAccount } from '../protocols/ftp/accounts.js';
 import { RECORDED_BODY_BYTES } from '../protocols/http/request-log.js';
 import type { StubSpec } from '../protocols/http/stub-schema.js';
-import { SMTP_DEFAULTS } from '../protocols/smtp/options.js';
+import { SMTP_DEFAULTS, SMTP_SERVICE_DEFAULTS } from '../protocols/smtp/options.js';
 import type { Account } from '../shared/account.js';
 import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
 import type { PortRange } from '../shared/port-range.js';
@@ -48,6 +48,8 @@ export interface SuiteConfig {
     readonly maxConnections: number;
     /** Idle session timeout; 0 disables. */
     readonly idleTimeoutMs: number;
+    /** Messages the store keeps; past it the oldest are removed. */
+    readonly maxMessages: number;
   };
   readonly dns: {
     readonly port: number;
@@ -82,6 +84,7 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
     maxLineLength: SMTP_DEFAULTS.maxLineLength,
     maxConnections: SMTP_DEFAULTS.maxConnections,
     idleTimeoutMs: SMTP_DEFAULTS.idleTimeoutMs,
+    maxMessages: SMTP_SERVICE_DEFAULTS.maxMessages,
   },
   dns: { port: 5300, zones: [], allowUpdate: false, tsig: [], allowTransfer: [] },
   faults: [],

@@ -50,6 +50,8 @@ export interface SuiteOptions {
   readonly smtpUsers?: readonly (string | { name: string; pass: string })[];
   /** Largest SMTP message in bytes; default 10 MiB. */
   readonly smtpMaxSize?: number;
+  /** Messages the SMTP store keeps (the oldest go first); default 10,000. */
+  readonly smtpMaxMessages?: number;
   /** HTTP stubs set at start (the shape of `POST /api/stubs`); default none. */
   readonly httpStubs?: readonly StubInput[];
   /** Body bytes kept per recorded HTTP request; default 64 KiB. */
@@ -246,6 +248,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       ...ports.smtp,
       users: options.smtpUsers ? [...options.smtpUsers] : [],
       ...(options.smtpMaxSize !== undefined ? { maxSize: options.smtpMaxSize } : {}),
+      ...(options.smtpMaxMessages !== undefined ? { maxMessages: options.smtpMaxMessages } : {}),
     },
     dns: { ...ports.dns, zones },
     ...(options.faults ? { faults: [...options.faults] } : {}),

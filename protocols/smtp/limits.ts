@@ -20,6 +20,13 @@ export const MAX_RECIPIENTS = 1000;
 /** Largest message in bytes (SPEC.md `--smtp-max-size` default, 10 MiB); larger ones get 552 and nothing is stored. */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
+/**
+ * Messages the mail store keeps (`--smtp-max-messages`); past it the oldest are removed first.
+ * Generous for a test server (10 KiB mail: ~100 MB of log); listing them all stays well under a
+ * second, as the list lives in memory.
+ */
+export const MAX_STORED_MESSAGES = 10_000;
+
 /** Simultaneous SMTP sessions; one more is told `421` and closed. */
 export const MAX_SMTP_CONNECTIONS = 256;
 

@@ -1,35 +1,33 @@
 /**
- * The mail store: a Maildir (`DATA/mail`) that the SMTP server delivers into and the HTTP API
- * and the test kit read. Delivery is durable before it returns: write to `tmp/`, fsync, rename
- * into `new/`, fsync the folder (the Maildir protocol; see maildir(5)). The envelope, when given,
- * is kept in the message as `Return-Path:`/`Delivered-To:` trace lines (see envelope-headers.ts).
+ * The mail store (`DATA/mail`) the SMTP server delivers into and the HTTP API and the test kit
+ * read. Its durable part is an append log (mail-log.ts, in `DATA/mail/.log/`): a message is
+ * acknowledged once a group-committed fdatasync covers it. An in-memory index (mail-index.ts)
+ * answers list and get-by-id; a Maildir view (maildir-view.ts, `new/`) is written from the log
+ * off the reply path for mail readers; compaction (log-space.ts) frees what deletes leave.
+ * The envelope, when given, is kept in the message as `Return-Path:`/`Delivered-To:` trace
+ * lines (envelope-headers.ts). See the SMTP README for what a 250 means.
  * @module
  */
 import { EventEmitter } from 'node:events';
-import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { type AddressObject, simpleParser } from 'mailparser';
 import { type Envelope, formatEnvelopeHeaders, parseEnvelopeHeaders } from './envelope-headers.js';
+import { MAX_STORED_MESSAGES } from './limits.js';
+import { type IndexEntry, LogIndex } from './log-index.js';
+import { RecordType } from './log-record.js';
+import { LogSpace } from './log-space.js';
+import { CHUNK_BYTES, type DraftSink, MailDraft } from './mail-draft.js';
 import { MailIndex } from './mail-index.js';
+import { type Extent, type LogWriteIo, MailLog, type Recovery, SEGMENT_BYTES } from './mail-log.js';
 import { type MailAttachment, parseMessage } from './mail-message.js';
+import { type MailSummary, SUMMARY_HEAD_BYTES, summarize } from './mail-summary.js';
+import { IDLE_MS, MaildirView } from './maildir-view.js';
 
-/** One line of the mail list (`GET /api/mail`). */
-export interface MailSummary {
-  readonly id: string;
-  /** The From address (the envelope's MAIL FROM when the headers name none). */
-  readonly from: string;
-  /** The To addresses (the envelope's recipients when neither To nor Cc names any). */
-  readonly to: string[];
-  readonly subject: string;
-  /** ISO 8601: the Date header, or the delivery time when it has none. */
-  readonly date: string;
-  readonly size: number;
-}
-
+export type { Envelope } from './envelope-headers.js';
+export { MailDraft } from './mail-draft.js';
 export type { AttachmentInfo, MailAttachment } from './mail-message.js';
+export type { MailSummary } from './mail-summary.js';
 
 /** A parsed message (`GET /api/mail/:id`, where attachments are listed without their content). */
 export interface StoredMail extends MailSummary {
@@ -47,61 +45,81 @@ export interface StoredMail extends MailSummary {
   readonly envelope: { readonly mailFrom: string; readonly rcptTo: string[] } | undefined;
 }
 
-export type { Envelope } from './envelope-headers.js';
-
 export interface MailStoreEvents {
   message: [summary: MailSummary];
 }
 
-/** Maildir ids are file names; nothing else may be used to reach a file. */
-const ID_PATTERN = /^[0-9]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+$/;
+export interface MailStoreOptions {
+  /** Messages kept; past it the oldest are removed first. Default {@link MAX_STORED_MESSAGES}. */
+  readonly maxMessages?: number;
+  /** Size at which the log begins a new segment; default {@link SEGMENT_BYTES} (16 MiB). */
+  readonly segmentBytes?: number;
+  /** For tests: the log's write and sync calls (to provoke a failing disk). */
+  readonly io?: Partial<LogWriteIo>;
+}
 
-const openAsync = promisify(fsSync.open);
-const fdatasyncAsync = promisify(fsSync.fdatasync);
-const fsyncAsync = promisify(fsSync.fsync);
+/** Maildir ids are file names; nothing else may be used to reach a message. */
+const ID_PATTERN = /^[0-9]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+$/;
+/** The ids this store makes (`<ms>.P<pid>Q<n>R<random>.<host>`): files of ours in the Maildir. */
+const OUR_ID = /^[0-9]+\.P[0-9]+Q[0-9]+R[a-z0-9]+\.[A-Za-z0-9_.-]+$/;
 
 /** Files left in tmp/ by a crash are removed on init once this old (maildir(5) says 36 hours). */
 export const STALE_TMP_MS = 36 * 3_600_000;
 
-let deliveries = 0;
-
 /** Maildir unique names end in the host name, without '/' or ':'. */
 const HOST = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_') || 'localhost';
 
-function addressList(value: AddressObject | AddressObject[] | undefined): string[] {
-  if (!value) return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.flatMap((a) => a.value.map((v) => v.address ?? v.name ?? '')).filter((s) => s !== '');
+/** True when extent `a` lies before `b` in the log. */
+function before(a: Extent, b: Extent): boolean {
+  return a.segment < b.segment || (a.segment === b.segment && a.offset < b.offset);
 }
 
-/**
- * A Maildir with a small summary cache (messages never change once delivered, so a parsed
- * summary stays valid until the file is deleted).
- */
-export class MailStore extends EventEmitter<MailStoreEvents> {
+export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSink {
   readonly dir: string;
+  readonly maxMessages: number;
+  readonly #log: MailLog;
+  readonly #index = new LogIndex();
   /** Display names, Cc, attachment counts and body text by id, for search and the console's list. */
   readonly index: MailIndex<MailSummary> = new MailIndex<MailSummary>({
     list: () => this.list(),
     raw: (id) => this.raw(id),
     envelope: parseEnvelopeHeaders,
   });
+  readonly #space = new LogSpace();
+  readonly #view: MaildirView;
   #ready: Promise<void> | undefined;
-  #summaries = new Map<string, MailSummary>();
-  #newDir: DirSyncer;
+  #opened = false;
+  #txn = 0;
+  #deliveries = 0;
+  #lastAppend = 0;
+  /** Where the last clear record lies: commits before it are cleared. */
+  #lastClear: Extent | undefined;
+  #compactTimer: NodeJS.Timeout | undefined;
+  /** What opening the log found (for diagnostics and tests). */
+  recovery: Recovery | undefined;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: MailStoreOptions = {}) {
     super();
     this.dir = path.resolve(dir);
-    this.#newDir = new DirSyncer(path.join(this.dir, 'new'));
+    this.maxMessages = options.maxMessages ?? MAX_STORED_MESSAGES;
+    this.#log = new MailLog(path.join(this.dir, '.log'), {
+      segmentBytes: options.segmentBytes ?? SEGMENT_BYTES,
+      ...(options.io ? { io: options.io } : {}),
+    });
+    this.#view = new MaildirView(this.dir, {
+      read: (id) => this.#read(id),
+      has: (id) => this.#index.get(id) !== undefined,
+      lastAppend: () => this.#lastAppend,
+    });
   }
 
-  /** Creates tmp/, new/ and cur/ and removes stale tmp/ files (idempotent). */
+  /**
+   * Opens the store (idempotent): creates the Maildir folders, reads the log into the index
+   * (cutting off a torn tail), and writes every Maildir file that is missing, so after a crash
+   * the Maildir is complete before the server accepts mail again.
+   */
   init(): Promise<void> {
-    this.#ready ??= (async () => {
-      for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(path.join(this.dir, sub), { recursive: true });
-      await removeStaleTmp(path.join(this.dir, 'tmp'));
-    })();
+    this.#ready ??= this.#open();
     // A failed init (permissions...) may be retried by the next call.
     this.#ready.catch(() => {
       this.#ready = undefined;
@@ -109,76 +127,196 @@ export class MailStore extends EventEmitter<MailStoreEvents> {
     return this.#ready;
   }
 
+  async #open(): Promise<void> {
+    for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(path.join(this.dir, sub), { recursive: true });
+    await removeStaleTmp(path.join(this.dir, 'tmp'));
+    this.recovery = await this.#recover();
+    this.#opened = true;
+    this.#enforceLimit();
+    await this.#view.reconcile(
+      [...this.#index.entries()].map((e) => [e.id, this.#sizeOf(e)] as [string, number]),
+      (name) => OUR_ID.test(name),
+    );
+    this.#scheduleCompaction();
+  }
+
+  async #recover(): Promise<Recovery> {
+    const arriving = new Map<number, { parts: Extent[]; head: Buffer | undefined }>();
+    let clearSegment: number | undefined;
+    const recovery = await this.#log.open((record) => {
+      switch (record.type) {
+        case RecordType.chunk: {
+          const t = arriving.get(record.txn) ?? { parts: [], head: undefined };
+          arriving.set(record.txn, t);
+          t.parts.push(record.extent);
+          t.head ??= Buffer.from(record.data.subarray(0, SUMMARY_HEAD_BYTES));
+          break;
+        }
+        case RecordType.commit: {
+          const t = arriving.get(record.txn);
+          arriving.delete(record.txn);
+          const parts = [...(t?.parts ?? []), record.extent];
+          const existing = this.#index.get(record.key);
+          if (existing) {
+            // A copy compaction made: the message now lies here.
+            this.#index.move(existing, parts);
+            break;
+          }
+          const size = parts.reduce((n, p) => n + p.length, 0);
+          const head = t?.head ?? record.data;
+          this.#index.add(record.key, summarize(record.key, head, size, deliveredAt(record.key)), parts);
+          break;
+        }
+        case RecordType.delete: {
+          const entry = this.#index.delete(record.key);
+          if (entry) this.#space.deleted(record.extent.segment, entry.id, entry.oldestSegment);
+          break;
+        }
+        case RecordType.clear:
+          this.#index.clear();
+          arriving.clear();
+          this.#space.cleared(record.extent.segment);
+          clearSegment = record.extent.segment;
+          break;
+      }
+    });
+    this.#txn = recovery.lastTxn;
+    // Compaction moves messages forward in the log: delivery order is the ids' order.
+    this.#index.sort(compareIds);
+    // Segments before the last clear hold nothing live: they go now, oldest first.
+    if (clearSegment !== undefined) {
+      const older = this.#log
+        .segments()
+        .map(([n]) => n)
+        .filter((n) => n < (clearSegment as number));
+      await this.#log.remove(older);
+    }
+    return recovery;
+  }
+
+  #sizeOf(entry: IndexEntry): number {
+    return entry.parts.reduce((n, p) => n + p.length, 0);
+  }
+
   /**
-   * Stores one message durably and returns its id. Resolves only after the data and the rename
-   * are on disk: a 250 may be said after this, never before. With an envelope, `Return-Path:` and
-   * `Delivered-To:` lines are put in front of the message (as final delivery does).
+   * Begins a message that will arrive in pieces (the SMTP DATA path): write its bytes as they
+   * come, then `commit()` (durable, resolves with the id) or `abandon()`. The store must be
+   * open (`init()`). With an envelope, `Return-Path:`/`Delivered-To:` lines go in front.
+   */
+  begin(envelope?: Envelope): MailDraft {
+    if (!this.#opened) throw new Error('mail store: init() first');
+    return new MailDraft(this, ++this.#txn, envelope, envelope ? formatEnvelopeHeaders(envelope) : undefined);
+  }
+
+  /**
+   * Stores one message durably and returns its id. Resolves only after an fdatasync covering it
+   * has returned: a 250 may be said after this, never before.
    */
   async deliver(raw: Buffer, envelope?: Envelope): Promise<string> {
     await this.init();
-    const id = `${Date.now()}.P${process.pid}Q${++deliveries}R${Math.random().toString(36).slice(2, 8)}.${HOST}`;
-    const data = envelope ? Buffer.concat([formatEnvelopeHeaders(envelope), raw]) : raw;
-    const tmp = path.join(this.dir, 'tmp', id);
-    // Only the slow steps (creating the inode, fdatasync) go to the thread pool; writing to the page
-    // cache, closing and renaming are cheaper done at once than dispatched (see README, benchmark).
-    try {
-      const fd = await openAsync(tmp, 'wx', 0o644);
-      try {
-        for (let off = 0; off < data.length; ) off += fsSync.writeSync(fd, data, off, data.length - off);
-        // fdatasync: the data and the size are on disk before the rename publishes the file.
-        await fdatasyncAsync(fd);
-      } finally {
-        fsSync.closeSync(fd);
-      }
-      fsSync.renameSync(tmp, path.join(this.dir, 'new', id));
-    } catch (err) {
-      // Nothing half-written may stay behind (ENOSPC, EIO...).
-      await fs.rm(tmp, { force: true }).catch(() => {});
-      // new/ may have been replaced: the next sync opens it afresh.
-      this.#newDir.reopen();
-      throw err;
-    }
-    // The rename is durable once new/ itself is synced (shared by concurrent deliveries).
-    await this.#newDir.sync();
-    if (this.listenerCount('message') > 0) {
-      const summary = await this.#summary(id, data).catch(() => undefined);
-      if (summary) this.emit('message', summary);
-    }
+    const draft = this.begin(envelope);
+    for (let off = 0; off < raw.length; off += CHUNK_BYTES)
+      await draft.write(raw.subarray(off, Math.min(raw.length, off + CHUNK_BYTES)));
+    return draft.commit();
+  }
+
+  /** @internal DraftSink: a chunk of a message still arriving. */
+  async chunk(txn: number, data: readonly Buffer[]): Promise<Extent> {
+    this.#lastAppend = performance.now();
+    const extent = await this.#log.append(RecordType.chunk, txn, '', data, false);
+    this.#space.holding([extent], 1);
+    return extent;
+  }
+
+  /** @internal DraftSink: the last part of a message, durably; then it is in the store. */
+  async commit(draft: MailDraft, tail: readonly Buffer[]): Promise<string> {
+    this.#lastAppend = performance.now();
+    const id = `${Date.now()}.P${process.pid}Q${++this.#deliveries}R${Math.random().toString(36).slice(2, 8)}.${HOST}`;
+    const extent = await this.#log.append(RecordType.commit, draft.txn, id, tail, true);
+    this.#space.holding(draft.parts, -1);
+    // A clear that came after this commit in the log and already ran has removed it already.
+    if (this.#lastClear && before(extent, this.#lastClear)) return id;
+    const parts = [...draft.parts, extent];
+    const summary = summarize(id, draft.head, draft.size, Date.now(), draft.envelope);
+    this.#index.add(id, summary, parts);
+    // A message that never filled a chunk is still in memory: the view may write it from there.
+    this.#view.add(id, draft.parts.length === 0 ? tail : undefined);
+    this.#enforceLimit();
+    if (this.listenerCount('message') > 0) this.emit('message', summary);
     return id;
+  }
+
+  /** @internal DraftSink: a message that will not be committed. */
+  abandon(draft: MailDraft): void {
+    this.#space.holding(draft.parts, -1);
+    if (draft.parts.length > 0) this.#scheduleCompaction();
+  }
+
+  /** Removes the oldest messages past {@link maxMessages}. */
+  #enforceLimit(): void {
+    while (this.#index.size > this.maxMessages) {
+      const oldest = this.#index.oldest();
+      if (!oldest) break;
+      this.#forget(oldest.id);
+      // Not awaited: a crash before it reaches the disk only means the limit is applied again on open.
+      this.#log.append(RecordType.delete, 0, oldest.id, [], false).then(
+        (extent) => this.#space.deleted(extent.segment, oldest.id, oldest.oldestSegment),
+        () => {},
+      );
+    }
+  }
+
+  #forget(id: string): IndexEntry | undefined {
+    const entry = this.#index.delete(id);
+    if (entry) {
+      this.#view.remove(id);
+      this.index.forget(id);
+      this.#scheduleCompaction();
+    }
+    return entry;
   }
 
   /** Every message, newest first. */
   async list(): Promise<MailSummary[]> {
     await this.init();
-    const ids = await this.#ids();
-    const out: MailSummary[] = [];
-    for (const id of ids) {
-      const s = await this.#summary(id).catch(() => undefined);
-      if (s) out.push(s);
-    }
-    // Newest first: by delivery order (the id starts with the delivery time), then by Date.
-    return out.sort((a, b) => compareIds(b.id, a.id));
+    return [...this.#index.list()];
   }
 
   /** The raw message, or undefined. */
   async raw(id: string): Promise<Buffer | undefined> {
-    const file = await this.#file(id);
-    if (!file) return undefined;
+    if (!ID_PATTERN.test(id)) return undefined;
+    await this.init();
+    return this.#read(id);
+  }
+
+  async #read(id: string): Promise<Buffer | undefined> {
+    const entry = this.#index.get(id);
+    if (!entry) return undefined;
     try {
-      return await fs.readFile(file);
+      const parts = await Promise.all(entry.parts.map((p) => this.#log.read(p)));
+      return parts.length === 1 ? parts[0] : Buffer.concat(parts);
     } catch {
-      return undefined;
+      // Moved by compaction between the lookup and the read: read its new place.
+      const again = this.#index.get(id);
+      if (!again || again.parts === entry.parts) return undefined;
+      return Buffer.concat(await Promise.all(again.parts.map((p) => this.#log.read(p))));
     }
+  }
+
+  /** The summary of one message (no parsing), or undefined. */
+  async summary(id: string): Promise<MailSummary | undefined> {
+    await this.init();
+    return this.#index.get(id)?.summary;
   }
 
   /** The parsed message, or undefined. */
   async get(id: string): Promise<StoredMail | undefined> {
     const raw = await this.raw(id);
-    if (!raw) return undefined;
+    const summary = this.#index.get(id)?.summary;
+    if (!raw || !summary) return undefined;
     const envelope = parseEnvelopeHeaders(raw);
     const details = await parseMessage(raw, envelope);
     this.index.remember(id, details);
-    const summary = await this.#summary(id, raw);
     return {
       ...summary,
       fromName: details.fromName,
@@ -192,183 +330,137 @@ export class MailStore extends EventEmitter<MailStoreEvents> {
     };
   }
 
-  /** Deletes one message; false when there was none. */
+  /** Deletes one message (durably); false when there was none. */
   async delete(id: string): Promise<boolean> {
-    const file = await this.#file(id);
-    if (!file) return false;
+    if (!ID_PATTERN.test(id)) return false;
+    await this.init();
+    const entry = this.#index.delete(id);
+    if (!entry) return false;
     try {
-      await fs.unlink(file);
-    } catch {
-      return false;
+      const extent = await this.#log.append(RecordType.delete, 0, id, [], true);
+      this.#space.deleted(extent.segment, id, entry.oldestSegment);
+    } catch (err) {
+      this.#index.restore(entry);
+      throw err;
     }
-    this.#summaries.delete(id);
+    this.#view.remove(id);
     this.index.forget(id);
+    this.#scheduleCompaction();
     return true;
   }
 
-  /** Deletes every message; returns how many. */
+  /** Deletes every message (durably); returns how many. The log's space is freed at once. */
   async clear(): Promise<number> {
-    const ids = await this.#ids();
+    await this.init();
+    const extent = await this.#log.append(RecordType.clear, 0, '', [], true);
+    this.#lastClear = extent;
+    this.#space.cleared(extent.segment);
     let n = 0;
-    for (const id of ids) if (await this.delete(id)) n++;
+    for (const entry of this.#index.clear()) {
+      const last = entry.parts.at(-1);
+      // A commit after the clear record (its sync came first) stays.
+      if (last && !before(last, extent)) this.#index.restore(entry);
+      else {
+        this.index.forget(entry.id);
+        n++;
+      }
+    }
+    await this.#view.clear();
+    // Everything written so far is dead now: seal it, so whole segments can go.
+    await this.#log.rotate();
+    await this.#space.compact(this.#compactionHost(true));
     return n;
   }
 
-  async #ids(): Promise<string[]> {
-    const ids: string[] = [];
-    for (const sub of ['new', 'cur']) {
-      let names: string[] = [];
-      try {
-        names = await fs.readdir(path.join(this.dir, sub));
-      } catch {
-        continue;
-      }
-      // In cur/ a reader may have added ":2,FLAGS"; the id is the part before it.
-      for (const name of names) {
-        const id = name.split(':')[0] ?? name;
-        if (ID_PATTERN.test(id)) ids.push(id);
-      }
-    }
-    return ids;
+  /** Resolves once the Maildir view (`new/`) holds every message stored so far. */
+  async settled(): Promise<void> {
+    await this.init();
+    await this.#view.settle(true);
   }
 
-  async #file(id: string): Promise<string | undefined> {
-    if (!ID_PATTERN.test(id)) return undefined;
-    const inNew = path.join(this.dir, 'new', id);
-    try {
-      await fs.access(inNew);
-      return inNew;
-    } catch {
-      // fall through to cur/
-    }
-    try {
-      const names = await fs.readdir(path.join(this.dir, 'cur'));
-      const name = names.find((n) => n === id || n.startsWith(`${id}:`));
-      return name ? path.join(this.dir, 'cur', name) : undefined;
-    } catch {
-      return undefined;
-    }
+  /** Resolves once compaction has freed what it can now (it runs by itself when deliveries pause). */
+  async compacted(): Promise<void> {
+    await this.init();
+    await this.#space.compact(this.#compactionHost(true));
   }
 
-  async #summary(id: string, raw?: Buffer): Promise<MailSummary> {
-    const cached = this.#summaries.get(id);
-    if (cached) return cached;
-    const data = raw ?? (await this.raw(id));
-    if (!data) throw new Error(`no message ${id}`);
-    // Only the header block is needed for a summary.
-    const end = data.indexOf('\r\n\r\n');
-    const head = end >= 0 ? data.subarray(0, end + 4) : data;
-    const parsed = await simpleParser(head, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-    const delivered = Number(id.split('.')[0]);
-    const headerTo = addressList(parsed.to);
-    const named = headerTo.length > 0 || addressList(parsed.cc).length > 0;
-    const envelope = parseEnvelopeHeaders(head);
-    const summary: MailSummary = {
-      id,
-      // Header addresses first; the envelope when the headers name none (Bcc-only mail).
-      from: addressList(parsed.from)[0] ?? envelope?.mailFrom ?? '',
-      to: named ? headerTo : (envelope?.rcptTo ?? []),
-      subject: parsed.subject ?? '',
-      date: (parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : new Date(delivered)).toISOString(),
-      size: data.length,
+  /**
+   * Closes the log's descriptors once the writes queued now are done. The Maildir view stops
+   * where it is; the next open completes it.
+   */
+  async close(): Promise<void> {
+    if (!this.#opened) return;
+    clearTimeout(this.#compactTimer);
+    await this.#view.stop();
+    await this.#log.close();
+  }
+
+  #scheduleCompaction(): void {
+    if (this.#compactTimer) return;
+    this.#compactTimer = setTimeout(() => {
+      this.#compactTimer = undefined;
+      if (performance.now() - this.#lastAppend < IDLE_MS) return this.#scheduleCompaction();
+      void this.#space.compact(this.#compactionHost(false)).catch(() => {
+        // Tried again on the next delete or open.
+      });
+    }, IDLE_MS * 10);
+    this.#compactTimer.unref();
+  }
+
+  #compactionHost(now: boolean) {
+    return {
+      log: this.#log,
+      index: this.#index,
+      idle: () => now || performance.now() - this.#lastAppend >= IDLE_MS,
+      copyForward: (entry: IndexEntry) => this.#copyForward(entry),
     };
-    this.#summaries.set(id, summary);
-    return summary;
+  }
+
+  /** Writes a live message again at the end of the log (compaction), then points its entry there. */
+  async #copyForward(entry: IndexEntry): Promise<void> {
+    const txn = ++this.#txn;
+    const chunks: Extent[] = [];
+    const parts = entry.parts;
+    for (let i = 0; i < parts.length - 1; i++) {
+      chunks.push(await this.#log.append(RecordType.chunk, txn, '', [await this.#log.read(parts[i] as Extent)], false));
+    }
+    const lastPart = parts.at(-1);
+    const tail = lastPart ? [await this.#log.read(lastPart)] : [];
+    const last = await this.#log.append(RecordType.commit, txn, entry.id, tail, true);
+    if (this.#index.get(entry.id) === entry) {
+      this.#index.move(entry, [...chunks, last]);
+    } else {
+      // Deleted or cleared while being copied: the copy must not bring it back.
+      const extent = await this.#log.append(RecordType.delete, 0, entry.id, [], true);
+      this.#space.deleted(extent.segment, entry.id, entry.oldestSegment);
+    }
   }
 }
 
+/** Delivery order of two ids: their time, then their sequence number within the process. */
 function compareIds(a: string, b: string): number {
-  const ta = Number(a.split('.')[0]);
-  const tb = Number(b.split('.')[0]);
+  const ta = deliveredAt(a);
+  const tb = deliveredAt(b);
   if (ta !== tb) return ta - tb;
   const qa = Number(/Q(\d+)/.exec(a)?.[1] ?? 0);
   const qb = Number(/Q(\d+)/.exec(b)?.[1] ?? 0);
-  return qa - qb || a.localeCompare(b);
+  return qa - qb || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-/** A folder's descriptor is kept this long after its last sync, then closed. */
-const DIR_FD_IDLE_MS = 1_000;
-
-/**
- * fsyncs one folder on behalf of many concurrent renames (group commit): a caller joins a sync that
- * has not started yet, never one already running (it may have begun before the caller's rename).
- * The folder stays open while deliveries keep coming, so a sync costs one fsync (one trip to the
- * thread pool) instead of open, fsync and close; it is closed after {@link DIR_FD_IDLE_MS} idle.
- */
-class DirSyncer {
-  readonly dir: string;
-  #running: Promise<void> | undefined;
-  #queued: Promise<void> | undefined;
-  #fd: Promise<number> | undefined;
-  #idle: NodeJS.Timeout | undefined;
-
-  constructor(dir: string) {
-    this.dir = dir;
-  }
-
-  sync(): Promise<void> {
-    if (!this.#running) return this.#start();
-    this.#queued ??= this.#running
-      .catch(() => {})
-      .then(() => {
-        this.#queued = undefined;
-        return this.#start();
-      });
-    return this.#queued;
-  }
-
-  #start(): Promise<void> {
-    clearTimeout(this.#idle);
-    const run: Promise<void> = this.#syncOnce().finally(() => {
-      if (this.#running !== run) return;
-      this.#running = undefined;
-      if (!this.#queued) this.#idle = setTimeout(() => this.#closeIfIdle(), DIR_FD_IDLE_MS).unref();
-    });
-    this.#running = run;
-    return run;
-  }
-
-  async #syncOnce(): Promise<void> {
-    this.#fd ??= openAsync(this.dir, 'r');
-    let fd: number;
-    try {
-      fd = await this.#fd;
-    } catch (err) {
-      this.#fd = undefined;
-      throw err;
-    }
-    try {
-      await fsyncAsync(fd);
-    } catch (err) {
-      // A descriptor that failed once is not trusted again.
-      this.#drop();
-      throw err;
-    }
-  }
-
-  /** Forgets the open folder (it may have been replaced); the next sync opens it again. */
-  reopen(): void {
-    if (!this.#running) this.#drop();
-  }
-
-  #closeIfIdle(): void {
-    if (!this.#running) this.#drop();
-  }
-
-  #drop(): void {
-    const fd = this.#fd;
-    this.#fd = undefined;
-    fd?.then(
-      (n) => fsSync.close(n, () => {}),
-      () => {},
-    );
-  }
+function deliveredAt(id: string): number {
+  const ms = Number(id.split('.')[0]);
+  return Number.isFinite(ms) ? ms : Date.now();
 }
 
 async function removeStaleTmp(dir: string): Promise<void> {
   const now = Date.now();
   for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
     const file = path.join(dir, name);
+    // Maildir files the view was writing when the process ended, and folders a clear left.
+    if (name.startsWith('.cleared-') || OUR_ID.test(name)) {
+      await fs.rm(file, { recursive: true, force: true }).catch(() => {});
+      continue;
+    }
     const stat = await fs.stat(file).catch(() => undefined);
     if (stat?.isFile() && now - stat.mtimeMs > STALE_TMP_MS) await fs.rm(file, { force: true }).catch(() => {});
   }

@@ -14,6 +14,7 @@ import {
   MAX_MESSAGE_BYTES,
   MAX_RECIPIENTS,
   MAX_SMTP_CONNECTIONS,
+  MAX_STORED_MESSAGES,
   SMTP_IDLE_TIMEOUT_MS,
 } from './limits.js';
 import type { MailStore } from './mail-store.js';
@@ -70,4 +71,10 @@ export const SMTP_DEFAULTS: Required<Omit<SmtpServerOptions, 'store' | 'log' | '
  * What {@link SmtpService} takes: the server's options without those the runner provides (the
  * store lives in `DATA/mail`; host, log and TLS come from the service context).
  */
-export type SmtpServiceOptions = Omit<SmtpServerOptions, 'store' | 'log' | 'host' | 'tls' | 'faults'>;
+export interface SmtpServiceOptions extends Omit<SmtpServerOptions, 'store' | 'log' | 'host' | 'tls' | 'faults'> {
+  /** Messages the store keeps; past it the oldest are removed first. Default {@link MAX_STORED_MESSAGES}. */
+  readonly maxMessages?: number;
+}
+
+/** The defaults of what {@link SmtpServiceOptions} adds to the server's. */
+export const SMTP_SERVICE_DEFAULTS = Object.freeze({ maxMessages: MAX_STORED_MESSAGES });

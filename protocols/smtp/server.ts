@@ -22,7 +22,7 @@ import type { FaultEngine } from '../../shared/faults/engine.js';
 import { withDefaults } from '../../shared/options.js';
 import { TcpServer } from '../../shared/tcp-server.js';
 import { CaptureConnection } from './connection.js';
-import type { MailStore } from './mail-store.js';
+import type { MailDraft, MailStore } from './mail-store.js';
 import { SMTP_DEFAULTS, type SmtpAccount, type SmtpServerOptions } from './options.js';
 
 export type { SmtpAccount, SmtpServerOptions } from './options.js';
@@ -179,38 +179,50 @@ export class SmtpServer {
     session: SMTPServerSession,
     callback: (err?: Error | null, message?: string) => void,
   ): void {
-    const chunks: Buffer[] = [];
+    // The message streams into the store as it arrives (bounded memory per session, no large
+    // write on the main thread); a message over the limit or cut off is abandoned.
+    let draft: MailDraft | undefined = this.store.begin({
+      mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+      rcptTo: session.envelope.rcptTo.map((r) => r.address),
+    });
     let size = 0;
     stream.on('data', (chunk: Buffer) => {
+      if (!draft) return;
+      size += chunk.length;
       // Over the limit nothing more is kept; the rest is only read to the end of the message.
-      if (stream.sizeExceeded || size + chunk.length > this.maxMessageBytes) {
-        size = this.maxMessageBytes + 1;
-        chunks.length = 0;
+      if (stream.sizeExceeded || size > this.maxMessageBytes) {
+        draft.abandon();
+        draft = undefined;
         return;
       }
-      chunks.push(chunk);
-      size += chunk.length;
+      const wait = draft.write(chunk);
+      if (wait) {
+        // A chunk is on its way to the log: read no further until it is written.
+        stream.pause();
+        void wait.then(() => stream.resume());
+      }
     });
     stream.once('end', () => {
-      if (stream.sizeExceeded || size > this.maxMessageBytes) {
+      if (!draft || stream.sizeExceeded || size > this.maxMessageBytes) {
+        draft?.abandon();
         callback(replyError(552, `Message exceeds fixed maximum message size ${this.maxMessageBytes}`));
         return;
       }
       // A fault here answers instead of storing: the client is told the message was not taken.
       const connection = this.#sessions.get(session.id);
-      if (connection?.faultAtEndOfData((code, text) => callback(replyError(code, text)))) return;
-      const envelope = {
-        mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-        rcptTo: session.envelope.rcptTo.map((r) => r.address),
-      };
+      if (connection?.faultAtEndOfData((code, text) => callback(replyError(code, text)))) {
+        draft.abandon();
+        return;
+      }
       // RFC 5321 §4.1.1.4: the 250 means the message is ours; here it means it is on disk.
-      this.store.deliver(Buffer.concat(chunks, size), envelope).then(
+      draft.commit().then(
         (id) => callback(null, `Stored ${id}`),
         () => callback(replyError(451, 'Requested action aborted: local error in processing (message not stored)')),
       );
     });
     stream.once('error', () => {
       // The client went away mid-message: nothing is stored and nobody is left to answer.
+      draft?.abandon();
     });
   }
 }

@@ -10,7 +10,7 @@ import { urlHost } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
 import { MailMarks } from './mail-marks.js';
 import { MailStore, type MailSummary, type StoredMail } from './mail-store.js';
-import type { SmtpServiceOptions } from './options.js';
+import { SMTP_SERVICE_DEFAULTS, type SmtpServiceOptions } from './options.js';
 import { SmtpServer } from './server.js';
 
 /** What `messages({ since })` reads of a `suite.mark()`. */
@@ -28,10 +28,13 @@ export class SmtpService implements Service {
   #marks: MailMarks;
 
   constructor(ctx: ServiceContext, options: SmtpServiceOptions = {}) {
-    this.store = new MailStore(path.join(ctx.dataDir, 'mail'));
+    const { maxMessages, ...serverOptions } = options;
+    this.store = new MailStore(path.join(ctx.dataDir, 'mail'), {
+      maxMessages: maxMessages ?? SMTP_SERVICE_DEFAULTS.maxMessages,
+    });
     this.#marks = new MailMarks(this.store);
     this.server = new SmtpServer({
-      ...options,
+      ...serverOptions,
       store: this.store,
       log: ctx.log,
       faults: ctx.faults,
@@ -65,8 +68,9 @@ export class SmtpService implements Service {
     return this.#started && this.server.listening;
   }
 
-  close(options: { graceMs?: number } = {}): Promise<void> {
-    return this.server.close(options);
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    await this.server.close(options);
+    await this.store.close();
   }
 
   /**

@@ -87,10 +87,11 @@ export class Console {
     if (this.options.ownsMail) await this.options.mail.init();
   }
 
-  /** Stops counting and listening. */
-  close(): void {
+  /** Stops counting and listening; closes the mail store when it is the console's own. */
+  async close(): Promise<void> {
     this.metrics.close();
     for (const close of this.#closers.splice(0)) close();
+    if (this.options.ownsMail) await this.options.mail.close();
   }
 }
 

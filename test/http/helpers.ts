@@ -7,12 +7,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HttpService, type HttpServiceOptions } from '../../protocols/http/service.js';
+import type { MailStore } from '../../protocols/smtp/mail-store.js';
 import { ExchangeLog } from '../../shared/exchange.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
 import { mountConsole } from '../../suite/console/console.js';
 
 export interface TestHttp {
   readonly service: HttpService;
+  /** The mail store the console serves (its own: no SMTP in these runs). */
+  readonly mail: MailStore;
   readonly log: ExchangeLog;
   readonly dataDir: string;
   readonly files: string;
@@ -39,13 +42,14 @@ export async function startHttp(
   await service.start();
   return {
     service,
+    mail: console.options.mail,
     log,
     dataDir,
     files: path.join(dataDir, 'files'),
     url: service.url,
     async close() {
       await service.close({ graceMs: 0 });
-      console.close();
+      await console.close();
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailStore } from '../../protocols/smtp/mail-store.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startHttp, type TestHttp, waitForRecord } from './helpers.js';
 
@@ -31,7 +30,7 @@ beforeAll(async () => {
   await fs.writeFile(path.join(http.dataDir, 'mail', 'new', 'secret.txt'), SECRET);
   await fs.symlink(path.join(http.dataDir, 'secret.txt'), path.join(http.files, 'link-out'));
   await fs.symlink(http.dataDir, path.join(http.files, 'dir-out'));
-  await new MailStore(path.join(http.dataDir, 'mail')).init();
+  await http.mail.init();
 });
 afterAll(() => http.close());
 

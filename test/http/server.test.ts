@@ -2,7 +2,6 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailStore } from '../../protocols/smtp/mail-store.js';
 import type { Service } from '../../shared/service.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startHttp, type TestHttp, waitForRecord } from './helpers.js';
@@ -312,7 +311,7 @@ describe('/api/exchanges and /api/events', () => {
 
 describe('/api/mail', () => {
   it('lists, shows, serves raw, and deletes messages of the mail store', async () => {
-    const store = new MailStore(path.join(http.dataDir, 'mail'));
+    const store = http.mail;
     const id = await store.deliver(Buffer.from(MESSAGE));
     const second = await store.deliver(Buffer.from(MESSAGE.replace('Hello Bob', 'Second')));
     const list = (await (await fetch(`${http.url}/api/mail`)).json()) as { id: string; subject: string }[];
@@ -338,7 +337,7 @@ describe('/api/mail', () => {
   });
 
   it('searches with q=, adds fromName/cc/bcc, and serves each attachment byte-exact', async () => {
-    const store = new MailStore(path.join(http.dataDir, 'mail'));
+    const store = http.mail;
     const boundary = 'b0undary';
     const bin = Buffer.from([0, 1, 2, 253, 254, 255]);
     const multipart = [

@@ -9,7 +9,7 @@ import { main, parseServer } from '../../cli/smtp.js';
 import { sendMail } from '../../protocols/smtp/client.js';
 import { ExchangeLog } from '../../shared/exchange.js';
 import { type StartedChild, startChild } from './child.js';
-import { startSmtp, type TestSmtp, testCertificate } from './helpers.js';
+import { startSmtp, type TestSmtp, testCertificate, waitForFile } from './helpers.js';
 
 const servers: TestSmtp[] = [];
 const children: StartedChild[] = [];
@@ -163,6 +163,7 @@ describe('minisuite start smtp (child process)', () => {
       .createTransport({ host: '127.0.0.1', port: server.port })
       .sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 'via child', text: 'x' });
     const id = /Stored (\S+)$/.exec(info.response)?.[1] ?? '';
+    await waitForFile(path.join(data, 'mail', 'new', id));
     await expect(fs.readFile(path.join(data, 'mail', 'new', id), 'utf8')).resolves.toContain('Subject: via child');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MailStore } from '../../protocols/smtp/mail-store.js';
 import { type StartedChild, startChild } from './child.js';
 
 const SENDERS = 8;
@@ -65,17 +66,33 @@ describe('crash safety', () => {
     );
     expect(await server.exited).toBe('SIGKILL');
     expect(acked.size).toBeGreaterThanOrEqual(KILL_AFTER);
+    // Started again on the same data, the server completes the Maildir before it is ready.
+    const restarted = await startChild(['smtp', '--smtp-port', '0', '--data', data]);
+    children.push(restarted);
     const dir = path.join(data, 'mail', 'new');
+    const names = await fs.readdir(dir);
     for (const [subject, id] of acked) {
+      expect(names).toContain(id);
       const text = await fs.readFile(path.join(dir, id), 'utf8');
       expect(text).toContain(`Subject: ${subject}\r\n`);
       expect(text).toContain(`END ${subject}\r\n`);
     }
-    // Whatever else reached new/ is complete too: tmp/ is where unfinished writes stay.
-    for (const name of await fs.readdir(dir)) {
+    // Whatever else is in new/ is complete too, and no message is there twice.
+    const subjects: string[] = [];
+    for (const name of names) {
       const text = await fs.readFile(path.join(dir, name), 'utf8');
-      const subject = /^Subject: (\S+)\r$/m.exec(text)?.[1];
+      const subject = /^Subject: (\S+)\r$/m.exec(text)?.[1] ?? '';
+      subjects.push(subject);
       expect(text).toContain(`END ${subject}\r\n`);
     }
+    expect(new Set(subjects).size).toBe(subjects.length);
+    restarted.child.kill('SIGTERM');
+    expect(await restarted.exited).toBe(0);
+    // The store itself lists each acknowledged message exactly once.
+    const store = new MailStore(path.join(data, 'mail'));
+    const listed = (await store.list()).map((m) => m.subject);
+    await store.close();
+    expect(new Set(listed).size).toBe(listed.length);
+    for (const subject of acked.keys()) expect(listed).toContain(subject);
   }, 60_000);
 });

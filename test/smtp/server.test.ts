@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeHeader, recordBytes } from '../../protocols/smtp/log-record.js';
+import { CHUNK_BYTES } from '../../protocols/smtp/mail-draft.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startSmtp, type TestSmtp, testCertificate } from './helpers.js';
 
@@ -151,16 +153,55 @@ describe('SmtpServer', () => {
   });
 
   it('says 451, never 250, when the message cannot be stored', async () => {
-    const smtp = await start();
+    // The disk fails the sync that would make the message durable.
+    const smtp = await start({
+      storeOptions: { io: { fdatasync: () => Promise.reject(new Error('EIO: simulated')) } },
+    });
     const s = await session(smtp.port);
-    await fs.rm(path.join(smtp.store.dir, 'new'), { recursive: true });
-    await fs.writeFile(path.join(smtp.store.dir, 'new'), 'broken');
     await s.say('EHLO client.test');
     await s.say('MAIL FROM:<a@b.test>');
     await s.say('RCPT TO:<c@d.test>');
     await s.say('DATA');
     expect(await s.say('Subject: lost\r\n\r\n.')).toMatch(/^451 /);
     expect(await s.say('NOOP')).toMatch(/^250 /);
+    expect(await smtp.store.list()).toEqual([]);
+  });
+
+  it('streams a large message into the store while it arrives, in chunks, never whole in memory', async () => {
+    const smtp = await start();
+    const s = await session(smtp.port);
+    await s.say('EHLO client.test');
+    await s.say('MAIL FROM:<a@b.test>');
+    await s.say('RCPT TO:<c@d.test>');
+    expect(await s.say('DATA')).toMatch(/^354 /);
+    const line = `${'x'.repeat(998)}\r\n`;
+    s.client.send(`Subject: stream\r\n\r\n${line.repeat(4096)}`);
+    // Before the end of the data, most of the 4 MiB is in the log already.
+    const logDir = path.join(smtp.store.dir, '.log');
+    for (;;) {
+      let bytes = 0;
+      for (const name of await fs.readdir(logDir)) bytes += (await fs.stat(path.join(logDir, name))).size;
+      if (bytes > 3_000_000) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await smtp.store.list()).toEqual([]);
+    expect(await s.say('.')).toMatch(/^250 2\.6\.0 Stored /);
+    const [summary] = await smtp.store.list();
+    expect(summary?.subject).toBe('stream');
+    const raw = await smtp.store.raw(summary?.id ?? '');
+    expect(raw?.toString().endsWith(line)).toBe(true);
+    expect(raw?.length).toBeGreaterThan(4096 * line.length);
+    // No record in the log is much larger than a chunk: the message went to disk in pieces.
+    for (const name of (await fs.readdir(logDir)).filter((n) => n.endsWith('.seg'))) {
+      const bytes = await fs.readFile(path.join(logDir, name));
+      for (let at = 0; at < bytes.length; ) {
+        const header = decodeHeader(bytes.subarray(at));
+        expect(header).toBeDefined();
+        const total = recordBytes(header?.keyLength ?? 0, header?.dataLength ?? 0);
+        expect(total).toBeLessThan(CHUNK_BYTES * 2);
+        at += total;
+      }
+    }
   });
 
   it('lets a message in flight finish on close, then says 421', async () => {

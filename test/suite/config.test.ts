@@ -22,6 +22,7 @@ describe('configuration', () => {
     expect([c.host, c.http.port, c.ftp.port, c.smtp.port, c.dns.port]).toEqual(['127.0.0.1', 8080, 2121, 2525, 5300]);
     expect(c.ftp.pasvPorts).toEqual({ from: 50000, to: 50100 });
     expect(c.smtp.maxSize).toBe(10485760);
+    expect(c.smtp.maxMessages).toBe(10000);
     expect(c.log).toBe('pretty');
     expect(c.data).toBe('./minisuite-data');
   });
@@ -56,6 +57,8 @@ describe('configuration', () => {
       'mail:pw',
       '--smtp-max-size',
       '1000',
+      '--smtp-max-messages',
+      '50',
       '--tls',
       '--tls-cert',
       'c.pem',
@@ -76,6 +79,7 @@ describe('configuration', () => {
     expect(c.ftp.pasvPorts).toEqual({ from: 40000, to: 40010 });
     expect(c.smtp.users).toEqual([{ name: 'mail', pass: 'pw' }]);
     expect(c.smtp.maxSize).toBe(1000);
+    expect(c.smtp.maxMessages).toBe(50);
     expect(c.tls).toBe(true);
     expect([c.tlsCert, c.tlsKey]).toEqual(['c.pem', 'k.pem']);
     expect(c.log).toBe('json');
@@ -89,6 +93,7 @@ describe('configuration', () => {
     [['--ftp-user', 'nopass'], "--ftp-user: expected NAME:PASS[:PERMS[:HOME]], got 'nopass'"],
     [['--ftp-pasv-ports', '9-1'], '--ftp-pasv-ports: expected a port range'],
     [['--smtp-max-size', '-1'], '--smtp-max-size'],
+    [['--smtp-max-messages', '0'], "--smtp-max-messages: expected a positive number of messages, got '0'"],
     [['--log', 'xml'], "--log: expected pretty or json, got 'xml'"],
   ])('refuses %j naming the flag', (argv, message) => {
     expect(() => resolveArgs(argv)).toThrow(message);
@@ -113,6 +118,7 @@ describe('configuration', () => {
     ['bad.yaml', 'http:\n  port: "eighty"\n', 'http.port'],
     ['bad2.yaml', 'ftp:\n  prot: 21\n', "bad2.yaml ftp: unknown setting 'prot'"],
     ['bad3.json', '{ "smtp": { "maxSize": -4 } }', 'smtp.maxSize'],
+    ['bad6.json', '{ "smtp": { "maxMessages": 0 } }', 'smtp.maxMessages'],
     ['bad4.json', '{ nope', 'not valid JSON'],
     ['bad5.yaml', 'protocols: [http, gopher]\n', 'protocols.1'],
   ])('names the bad field of a config file (%s)', async (name, text, field) => {

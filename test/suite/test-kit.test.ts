@@ -8,6 +8,23 @@ import { startSuite } from '../../suite/start-suite.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 describe('startSuite with the real protocols', () => {
+  it('keeps at most smtpMaxMessages, the newest, and serves the same store over /api/mail', async () => {
+    const suite = await startSuite({ protocols: ['smtp', 'http'], smtpMaxMessages: 2 });
+    try {
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: suite.smtp.port });
+      for (const subject of ['one', 'two', 'three'])
+        await transport.sendMail({ from: 'x@a.test', to: 'y@a.test', subject, text: subject });
+      transport.close();
+      expect((await suite.smtp.messages()).map((m) => m.subject)).toEqual(['three', 'two']);
+      const listed = (await (await fetch(`${suite.http.url}/api/mail`)).json()) as { subject: string }[];
+      expect(listed.map((m) => m.subject)).toEqual(['three', 'two']);
+      expect(await (await fetch(`${suite.http.url}/api/mail`, { method: 'DELETE' })).json()).toEqual({ deleted: 2 });
+      expect(await suite.smtp.messages()).toEqual([]);
+    } finally {
+      await suite.close();
+    }
+  });
+
   it('keeps two suites in one process apart in every protocol', async () => {
     const [a, b] = await Promise.all([startSuite({ ftpUsers: ['u:p'] }), startSuite({ ftpUsers: ['u:p'] })]);
     try {
