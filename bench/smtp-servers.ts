@@ -61,7 +61,8 @@ export async function startServer(name: ServerName, cpus: CpuPlan, data: string)
   }
   const args =
     name === 'ours'
-      ? [MINISUITE_CLI, 'start', 'smtp', '--smtp-port', '0', '--data', data]
+      ? // Every message of the run stays, so the bench can count them (the default keeps 10,000).
+        [MINISUITE_CLI, 'start', 'smtp', '--smtp-port', '0', '--data', data, '--smtp-max-messages', '1000000']
       : ['--import', 'tsx', path.join(PEERS, name === 'library' ? 'library-floor.ts' : 'bare-node.ts')];
   const [file, argv] = cpus.pin('server', process.execPath, args);
   const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'ignore'] });
