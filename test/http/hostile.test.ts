@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RawClient } from '../helpers/raw-client.js';
 import { startHttp, type TestHttp, waitForRecord } from './helpers.js';
 
@@ -114,6 +114,9 @@ describe('slow and oversized clients', () => {
     } finally {
       for (const c of slow) c.destroy();
     }
+    // The server forgets each connection when its own socket closes, a moment after the client's:
+    // wait for that, so the next test's connections are not counted against these.
+    await vi.waitFor(() => expect(http.service.openConnections()).toBe(0), { timeout: 20_000, interval: 20 });
   });
 
   it('answers an over-long header with 431 and a huge line with 431 or 400, then keeps serving', async () => {

@@ -8,13 +8,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER, hostName, isServedHost } from '../../protocols/http/origin-guard.js';
 import { checkRequestHead } from '../../protocols/http/request-checks.js';
-import { MailStore } from '../../protocols/smtp/mail-store.js';
+import type { MailStore } from '../../protocols/smtp/mail-store.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startHttp, type TestHttp } from './helpers.js';
 
 let http: TestHttp;
 let port: number;
-/** The console's store (DATA/mail), opened on the same folder. */
+/**
+ * The console's own store: a second MailStore on the same folder would keep its own index of the
+ * log and never see the console's deletions.
+ */
 let mail: MailStore;
 
 /** Sends a raw request head (and body) and returns the status and the whole reply. */
@@ -40,8 +43,7 @@ async function storeMail(): Promise<void> {
 beforeAll(async () => {
   http = await startHttp();
   port = http.service.port;
-  mail = new MailStore(path.join(http.dataDir, 'mail'));
-  await mail.init();
+  mail = http.mail;
   await fs.writeFile(
     path.join(http.files, 'evil.html'),
     '<script>fetch("/api/mail").then(r=>r.text()).then(t=>fetch("/api/mail",{method:"DELETE"}))</script>',
