@@ -10,6 +10,7 @@ import { main as httpMain } from './http.js';
 import { type CliIo, EXIT_USAGE, processIo } from './io.js';
 import { main as smtpMain } from './smtp.js';
 import { startCommand } from './start.js';
+import { tlsMain } from './tls.js';
 
 const USAGE = `usage: minisuite <command> [arguments]
   start [http] [ftp] [smtp] [dns] [options]   run servers (minisuite start --help)
@@ -17,6 +18,7 @@ const USAGE = `usage: minisuite <command> [arguments]
   ftp ls|get|put|rm|mkdir URL ...             FTP client
   smtp send --to ADDR ...                     SMTP client
   dns query NAME [TYPE] ...                   DNS client
+  tls ca [--data DIR]                         the data folder's CA certificate, and how to trust it
   --version                                   print the version`;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   ftp: ftpMain,
   smtp: smtpMain,
   dns: dnsMain,
+  tls: tlsMain,
 };
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {

@@ -8,15 +8,26 @@ import { ConfigError } from '../shared/errors.js';
 import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
 import { FaultRuleError } from '../shared/faults/rule.js';
 import { parseFaultLine } from '../shared/faults/syntax.js';
-import { type ConfigFile, loadConfigFile, parseAccount, parsePortRange, validateConfig } from '../suite/config.js';
+import {
+  type ConfigFile,
+  loadConfigFile,
+  parseAccount,
+  parseCertificateName,
+  parsePortRange,
+  validateConfig,
+} from '../suite/config.js';
 import { createFaultEngine } from '../suite/faults.js';
 
 export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [options]
   --host ADDR            listen address               (default 127.0.0.1)
   --http-port N          HTTP port                    (default 8080)
+  --https-port N         with --tls: HTTPS port, h2 and HTTP/1.1 (default 8443)
   --ftp-port N           FTP control port             (default 2121)
+  --ftps-port N          with --tls: implicit FTPS    (default 9900)
   --smtp-port N          SMTP port                    (default 2525)
+  --smtps-port N         with --tls: implicit TLS, RFC 8314 (default 4650)
   --dns-port N           DNS port, UDP and TCP        (default 5300)
+  --dot-port N           with --tls: DNS over TLS, RFC 7858 (default 8530)
   --data DIR             data root                    (default ./minisuite-data)
   --zone FILE            DNS zone file, repeatable    (default: built-in suite.test)
   --ftp-user NAME:PASS[:PERMS[:HOME]]
@@ -27,7 +38,10 @@ export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [op
   --smtp-user NAME:PASS  SMTP account, repeatable; AUTH is then required
   --smtp-max-size BYTES  largest message              (default 10485760)
   --smtp-max-messages N  messages kept, oldest removed first (default 10000)
-  --tls                  STARTTLS / AUTH TLS with a generated localhost certificate
+  --tls                  TLS on every protocol, with a certificate from the data folder's own CA
+                         (DIR/tls, made on first use; minisuite tls ca prints it)
+  --tls-name NAME        with --tls: one more name for the certificate, repeatable
+                         (always: localhost, 127.0.0.1, ::1, --host, the built-in zone's names)
   --tls-cert FILE        with --tls: your PEM certificate instead (needs --tls-key)
   --tls-key FILE         with --tls: the PEM private key of --tls-cert
   --dns-allow-update     accept unsigned dynamic updates (RFC 2136; nsupdate)
@@ -45,9 +59,13 @@ export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [op
 const OPTIONS = {
   host: { type: 'string' },
   'http-port': { type: 'string' },
+  'https-port': { type: 'string' },
   'ftp-port': { type: 'string' },
+  'ftps-port': { type: 'string' },
   'smtp-port': { type: 'string' },
+  'smtps-port': { type: 'string' },
   'dns-port': { type: 'string' },
+  'dot-port': { type: 'string' },
   data: { type: 'string' },
   zone: { type: 'string', multiple: true },
   'dns-allow-update': { type: 'boolean' },
@@ -63,6 +81,7 @@ const OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   fault: { type: 'string', multiple: true },
+  'tls-name': { type: 'string', multiple: true },
   config: { type: 'string' },
   log: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -131,15 +150,21 @@ export function parseStartArgs(argv: string[]): StartArgs {
       tls: v.tls,
       tlsCert: v['tls-cert'],
       tlsKey: v['tls-key'],
-      http: strip({ port: portFlag(v['http-port'], '--http-port') }),
+      tlsNames: v['tls-name']?.map((n) => parseCertificateName(n, '--tls-name')),
+      http: strip({
+        port: portFlag(v['http-port'], '--http-port'),
+        httpsPort: portFlag(v['https-port'], '--https-port'),
+      }),
       ftp: strip({
         port: portFlag(v['ftp-port'], '--ftp-port'),
+        ftpsPort: portFlag(v['ftps-port'], '--ftps-port'),
         users: ftpUsers.length > 0 ? ftpUsers : undefined,
         anonymous: v['no-anonymous'] ? false : undefined,
         pasvPorts: v['ftp-pasv-ports'],
       }),
       smtp: strip({
         port: portFlag(v['smtp-port'], '--smtp-port'),
+        smtpsPort: portFlag(v['smtps-port'], '--smtps-port'),
         users: smtpUsers.length > 0 ? smtpUsers : undefined,
         maxSize,
         maxMessages,
@@ -150,6 +175,7 @@ export function parseStartArgs(argv: string[]): StartArgs {
         allowUpdate: v['dns-allow-update'],
         tsig: v['dns-tsig'],
         allowTransfer: v['dns-allow-transfer'],
+        dotPort: portFlag(v['dot-port'], '--dot-port'),
       }),
       faults: faults.length > 0 ? faults : undefined,
     }),

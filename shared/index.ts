@@ -17,4 +17,5 @@ export * from './recorder.js';
 export * from './service.js';
 export * from './tcp-server.js';
 export * from './tls.js';
+export * from './tls-listener.js';
 export * from './udp-server.js';

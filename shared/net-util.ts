@@ -31,3 +31,10 @@ export function hostOfPeer(peer: string): string {
   const colon = peer.lastIndexOf(':');
   return colon > 0 ? peer.slice(0, colon) : peer;
 }
+
+/** The names every leaf carries: the loopback names, then the listen address (unless a wildcard). */
+export function defaultCertificateNames(host: string): string[] {
+  const names = ['localhost', '127.0.0.1', '::1'];
+  if (host !== '0.0.0.0' && host !== '::' && host !== '') names.push(host.replace(/^\[|\]$/g, ''));
+  return names;
+}

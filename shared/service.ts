@@ -29,6 +29,8 @@ export interface Service {
   start(): Promise<void>;
   /** The bound port (the requested one before start). */
   readonly port: number;
+  /** The bound implicit-TLS port (HTTPS, SMTPS, FTPS, DoT) when TLS is on, else undefined. */
+  readonly tlsPort?: number | undefined;
   /** URLs for the ready line: `dns listening on udp://127.0.0.1:5300 tcp://127.0.0.1:5300`. */
   urls(): string[];
   /** Connections open now (0 for connectionless). */

@@ -1,13 +1,11 @@
 /**
- * TLS for STARTTLS (SMTP) and AUTH TLS (FTP): a certificate for localhost, 127.0.0.1 and ::1
- * generated on first use and kept in `DATA/tls`, or one the user gives; and server-side upgrade
- * of an existing plain socket.
+ * TLS basics shared by every protocol: a user-given certificate and key, the server context
+ * (TLS 1.2 and later), and the server-side upgrade of a plain socket (STARTTLS, AUTH TLS, and
+ * the implicit TLS of tls-listener.ts). The suite's own certificates come from tls-ca.ts.
  * @module
  */
-import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type net from 'node:net';
-import path from 'node:path';
 import tls from 'node:tls';
 import { generate } from 'selfsigned';
 import { ConfigError, MinisuiteError } from './errors.js';
@@ -15,17 +13,14 @@ import { ConfigError, MinisuiteError } from './errors.js';
 export interface TlsMaterial {
   /** PEM private key. */
   readonly key: string;
-  /** PEM certificate. */
+  /** PEM certificate (chain). */
   readonly cert: string;
 }
 
 /** Days a generated certificate is valid. */
 export const GENERATED_CERT_DAYS = 825;
 
-const KEY_FILE = 'key.pem';
-const CERT_FILE = 'cert.pem';
-
-/** Makes a self-signed certificate for localhost, 127.0.0.1 and ::1. */
+/** Makes a self-signed certificate for localhost, 127.0.0.1 and ::1 (for tests of one server alone). */
 export async function generateLocalhostCertificate(days = GENERATED_CERT_DAYS): Promise<TlsMaterial> {
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(notBeforeDate.getTime() + days * 86_400_000);
@@ -50,56 +45,6 @@ export async function generateLocalhostCertificate(days = GENERATED_CERT_DAYS): 
     ],
   });
   return { key: pems.private, cert: pems.cert };
-}
-
-function stillValid(cert: string): boolean {
-  try {
-    const x509 = new X509Certificate(cert);
-    return new Date(x509.validTo).getTime() > Date.now() + 86_400_000;
-  } catch {
-    return false;
-  }
-}
-
-const pendingByDir = new Map<string, Promise<TlsMaterial>>();
-
-/**
- * Returns the certificate kept in `dir` (normally `DATA/tls`), generating and saving one on first
- * use or when the kept one has expired. Concurrent callers for one folder share one generation.
- */
-export function loadOrCreateCertificate(dir: string): Promise<TlsMaterial> {
-  const key = path.resolve(dir);
-  let pending = pendingByDir.get(key);
-  if (!pending) {
-    pending = loadOrCreate(key).finally(() => pendingByDir.delete(key));
-    pendingByDir.set(key, pending);
-  }
-  return pending;
-}
-
-async function loadOrCreate(dir: string): Promise<TlsMaterial> {
-  try {
-    const [keyPem, certPem] = await Promise.all([
-      fs.readFile(path.join(dir, KEY_FILE), 'utf8'),
-      fs.readFile(path.join(dir, CERT_FILE), 'utf8'),
-    ]);
-    if (stillValid(certPem)) return { key: keyPem, cert: certPem };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw new MinisuiteError('MS_TLS', `cannot read the certificate in ${dir}: ${(err as Error).message}`, {
-        cause: err,
-      });
-  }
-  const material = await generateLocalhostCertificate();
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  // Write to temporary names and rename, so a crash never leaves a key without its certificate.
-  const tmpKey = path.join(dir, `.${KEY_FILE}.${process.pid}.tmp`);
-  const tmpCert = path.join(dir, `.${CERT_FILE}.${process.pid}.tmp`);
-  await fs.writeFile(tmpKey, material.key, { mode: 0o600 });
-  await fs.writeFile(tmpCert, material.cert, { mode: 0o644 });
-  await fs.rename(tmpKey, path.join(dir, KEY_FILE));
-  await fs.rename(tmpCert, path.join(dir, CERT_FILE));
-  return material;
 }
 
 /**
@@ -131,6 +76,16 @@ export function createServerContext(material: TlsMaterial): tls.SecureContext {
   return tls.createSecureContext({ key: material.key, cert: material.cert, minVersion: 'TLSv1.2' });
 }
 
+/** Longest a TLS handshake may take before the connection is dropped. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export interface UpgradeOptions {
+  /** Default {@link TLS_HANDSHAKE_TIMEOUT_MS}. */
+  readonly handshakeTimeoutMs?: number;
+  /** Application protocols offered in ALPN (RFC 7301), in order of preference; default none. */
+  readonly alpn?: readonly string[];
+}
+
 /**
  * Upgrades an accepted plain socket to TLS as the server (STARTTLS, AUTH TLS) and resolves once
  * the handshake is done. Rejects (and destroys the socket) when the handshake fails or times out.
@@ -138,11 +93,15 @@ export function createServerContext(material: TlsMaterial): tls.SecureContext {
 export function upgradeServerSocket(
   socket: net.Socket,
   context: tls.SecureContext,
-  options: { handshakeTimeoutMs?: number } = {},
+  options: UpgradeOptions = {},
 ): Promise<tls.TLSSocket> {
-  const timeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  const timeoutMs = options.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+    const secure = new tls.TLSSocket(socket, {
+      isServer: true,
+      secureContext: context,
+      ...(options.alpn ? { ALPNProtocols: [...options.alpn] } : {}),
+    });
     const timer = setTimeout(() => fail(new MinisuiteError('MS_TLS', 'TLS handshake timed out')), timeoutMs);
     timer.unref();
     const fail = (err: Error) => {
@@ -154,6 +113,9 @@ export function upgradeServerSocket(
     secure.once('secure', () => {
       clearTimeout(timer);
       secure.off('error', fail);
+      // What tls.Server does once a handshake is done (node's onServerSocketSecure); node:http2
+      // waits for a 'secureConnect' that never comes on a server socket while this is true.
+      Object.assign(secure, { secureConnecting: false });
       secure.setNoDelay(true);
       resolve(secure);
     });

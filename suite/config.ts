@@ -4,6 +4,7 @@
  * @module
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -18,6 +19,16 @@ import { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
 export { type Account, parseAccount } from '../shared/account.js';
 export { type PortRange, parsePortRange } from '../shared/port-range.js';
 export { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
+
+/** A DNS name or IP address a certificate can carry (RFC 5280 §4.2.1.6), or a ConfigError. */
+export function parseCertificateName(value: string, field: string): string {
+  const name = value.trim().replace(/\.$/, '');
+  const bare = name.replace(/^\[|\]$/g, '');
+  if (net.isIP(bare)) return bare;
+  if (!/^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(name))
+    throw new ConfigError(field, `'${value}' is not a DNS name or IP address`);
+  return name.toLowerCase();
+}
 
 const port = z.number().int().min(0).max(65535);
 const account = z.union([z.string(), z.object({ name: z.string().min(1), pass: z.string().min(1) }).strict()]);
@@ -44,9 +55,11 @@ export const configFileSchema = z
     tls: z.boolean().optional(),
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
+    tlsNames: z.array(z.string().min(1)).optional(),
     http: z
       .object({
         port: port.optional(),
+        httpsPort: port.optional(),
         stubs: z.array(z.unknown()).optional(),
         recordedBodyBytes: z.number().int().min(0).optional(),
       })
@@ -59,12 +72,14 @@ export const configFileSchema = z
         anonymous: z.boolean().optional(),
         pasvPorts: z.string().optional(),
         pasvAddress: z.string().min(1).optional(),
+        ftpsPort: port.optional(),
       })
       .strict()
       .optional(),
     smtp: z
       .object({
         port: port.optional(),
+        smtpsPort: port.optional(),
         users: z.array(account).optional(),
         maxSize: z.number().int().positive().optional(),
         maxRecipients: z.number().int().positive().optional(),
@@ -82,6 +97,7 @@ export const configFileSchema = z
         allowUpdate: z.boolean().optional(),
         tsig: z.array(z.string().min(1)).optional(),
         allowTransfer: z.array(z.string().min(1)).optional(),
+        dotPort: port.optional(),
       })
       .strict()
       .optional(),
@@ -172,8 +188,10 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
     tls: top.tls ?? d.tls,
     tlsCert: top.tlsCert,
     tlsKey: top.tlsKey,
+    tlsNames: top.tlsNames ? top.tlsNames.map((n, i) => parseCertificateName(n, `tlsNames[${i}]`)) : d.tlsNames,
     http: {
       port: http.port ?? d.http.port,
+      httpsPort: http.httpsPort ?? d.http.httpsPort,
       stubs: (http.stubs ?? []).map((stub, i) => configStub(stub, `http.stubs[${i}]`)),
       recordedBodyBytes: http.recordedBodyBytes ?? d.http.recordedBodyBytes,
     },
@@ -185,9 +203,11 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       anonymous: ftp.anonymous ?? d.ftp.anonymous,
       pasvPorts: ftp.pasvPorts ? parsePortRange(ftp.pasvPorts, 'ftp.pasvPorts') : d.ftp.pasvPorts,
       pasvAddress: ftp.pasvAddress,
+      ftpsPort: ftp.ftpsPort ?? d.ftp.ftpsPort,
     },
     smtp: {
       port: smtp.port ?? d.smtp.port,
+      smtpsPort: smtp.smtpsPort ?? d.smtp.smtpsPort,
       users: accounts(smtp.users, 'smtp.users'),
       maxSize: smtp.maxSize ?? d.smtp.maxSize,
       maxRecipients: smtp.maxRecipients ?? d.smtp.maxRecipients,
@@ -202,6 +222,7 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       allowUpdate: dns.allowUpdate ?? d.dns.allowUpdate,
       tsig: dns.tsig ?? d.dns.tsig,
       allowTransfer: dns.allowTransfer ?? d.dns.allowTransfer,
+      dotPort: dns.dotPort ?? d.dns.dotPort,
     },
     // Rules add up across layers: a --fault comes on top of the config file's rules.
     faults: layers.flatMap((l) => l.faults ?? []),

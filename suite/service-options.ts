@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
 export function httpOptions(config: SuiteConfig): HttpServiceOptions {
   return {
     port: config.http.port,
+    httpsPort: config.http.httpsPort,
     stubs: config.http.stubs,
     recordedBodyBytes: config.http.recordedBodyBytes,
     // The fault API itself is never faulted: a rule on "/**" can still be removed.
@@ -30,6 +31,7 @@ export function ftpOptions(config: SuiteConfig): FtpServiceOptions {
   const anyPasvPort = ftp.port === 0 && ftp.pasvPorts.from === standard.from && ftp.pasvPorts.to === standard.to;
   return {
     port: ftp.port,
+    ftpsPort: ftp.ftpsPort,
     users: ftp.users,
     anonymous: ftp.anonymous,
     ...(anyPasvPort ? {} : { pasvPorts: ftp.pasvPorts }),
@@ -41,6 +43,7 @@ export function smtpOptions(config: SuiteConfig): SmtpServiceOptions {
   const smtp = config.smtp;
   return {
     port: smtp.port,
+    smtpsPort: smtp.smtpsPort,
     users: smtp.users,
     maxMessageBytes: smtp.maxSize,
     maxRecipients: smtp.maxRecipients,
@@ -55,6 +58,7 @@ export function smtpOptions(config: SuiteConfig): SmtpServiceOptions {
 export function dnsOptions(config: SuiteConfig): DnsServiceOptions {
   return {
     port: config.dns.port,
+    dotPort: config.dns.dotPort,
     zones: config.dns.zones,
     allowUpdate: config.dns.allowUpdate,
     tsigKeys: config.dns.tsig,

@@ -23,8 +23,12 @@ export interface SuiteConfig {
   readonly tlsCert: string | undefined;
   /** PEM private key file of `tlsCert`. */
   readonly tlsKey: string | undefined;
+  /** Names the generated certificate is valid for besides localhost, 127.0.0.1, ::1, `host` and the built-in zone's. */
+  readonly tlsNames: readonly string[];
   readonly http: {
     readonly port: number;
+    /** HTTPS (h2 and HTTP/1.1, and DoH) with `tls`. */
+    readonly httpsPort: number;
     /** Stubs set at start (validated, SPEC "HTTP stubs"). */
     readonly stubs: readonly StubSpec[];
     /** Body bytes kept per recorded request. */
@@ -36,9 +40,13 @@ export interface SuiteConfig {
     readonly anonymous: boolean;
     readonly pasvPorts: PortRange;
     readonly pasvAddress: string | undefined;
+    /** Implicit FTPS with `tls`. */
+    readonly ftpsPort: number;
   };
   readonly smtp: {
     readonly port: number;
+    /** Implicit TLS (RFC 8314) with `tls`. */
+    readonly smtpsPort: number;
     readonly users: readonly Account[];
     readonly maxSize: number;
     /** Recipients per message (more get 452). */
@@ -60,6 +68,8 @@ export interface SuiteConfig {
     readonly tsig: readonly string[];
     /** Peer addresses allowed to AXFR. */
     readonly allowTransfer: readonly string[];
+    /** DNS over TLS (RFC 7858) port, with `tls`. */
+    readonly dotPort: number;
   };
   /** Fault rules of the config file and of `--fault`, in that order. */
   readonly faults: readonly unknown[];
@@ -74,10 +84,19 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
   tls: false,
   tlsCert: undefined,
   tlsKey: undefined,
-  http: { port: 8080, stubs: [], recordedBodyBytes: RECORDED_BODY_BYTES },
-  ftp: { port: 2121, users: [], anonymous: true, pasvPorts: { from: 50000, to: 50100 }, pasvAddress: undefined },
+  tlsNames: [],
+  http: { port: 8080, httpsPort: 8443, stubs: [], recordedBodyBytes: RECORDED_BODY_BYTES },
+  ftp: {
+    port: 2121,
+    users: [],
+    anonymous: true,
+    pasvPorts: { from: 50000, to: 50100 },
+    pasvAddress: undefined,
+    ftpsPort: 9900,
+  },
   smtp: {
     port: 2525,
+    smtpsPort: 4650,
     users: [],
     maxSize: SMTP_DEFAULTS.maxMessageBytes,
     maxRecipients: SMTP_DEFAULTS.maxRecipients,
@@ -86,6 +105,6 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
     idleTimeoutMs: SMTP_DEFAULTS.idleTimeoutMs,
     maxMessages: SMTP_SERVICE_DEFAULTS.maxMessages,
   },
-  dns: { port: 5300, zones: [], allowUpdate: false, tsig: [], allowTransfer: [] },
+  dns: { port: 5300, zones: [], allowUpdate: false, tsig: [], allowTransfer: [], dotPort: 8530 },
   faults: [],
 });

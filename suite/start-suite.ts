@@ -17,7 +17,7 @@ import { type AbsenceOptions, EXPECT_NO_MS, expectAbsence, type Mark } from '../
 import { type ConfigFile, resolveConfig } from './config.js';
 import { SuiteFaults } from './faults.js';
 import type { ServiceTypes } from './registry.js';
-import { type Running, type RunOptions, startServices } from './runner.js';
+import { type Running, type RunOptions, type RunTls, startServices } from './runner.js';
 
 export interface SuiteOptions {
   /** Protocols to start; default all four. */
@@ -40,8 +40,13 @@ export interface SuiteOptions {
    * an object of path → content, or the path of a folder whose contents are copied.
    */
   readonly files?: Readonly<Record<string, string | Uint8Array>> | string;
-  /** STARTTLS / AUTH TLS with a generated certificate; default false. */
+  /**
+   * TLS on every protocol (HTTPS and DoH, SMTPS and STARTTLS, FTPS and AUTH TLS, DoT) with a
+   * certificate from the data folder's own CA, each TLS port a free one; default false. See {@link Suite.tls}.
+   */
   readonly tls?: boolean;
+  /** More names for the certificate (besides localhost, 127.0.0.1, ::1 and the built-in zone's). */
+  readonly tlsNames?: readonly string[];
   /** FTP accounts, "NAME:PASS[:PERMS[:HOME]]" or objects (pyftpdlib's letters `elradfmwMT`, default all; home under the FTP root); default none. */
   readonly ftpUsers?: readonly (string | { name: string; pass: string; perms?: string; home?: string })[];
   /** Anonymous (read-only) FTP; default true. */
@@ -112,6 +117,14 @@ export class Suite {
   }
   get dns(): ServiceTypes['dns'] {
     return this.#get('dns');
+  }
+
+  /**
+   * With `tls`: the CA to trust (`ca`, PEM; `caFile`, its path in the data folder) and the names
+   * the servers' certificate is valid for. Undefined without `tls`.
+   */
+  get tls(): RunTls | undefined {
+    return this.#running.tls;
   }
 
   /** Protocols started in this suite. */
@@ -234,23 +247,27 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
     host: options.host ?? '127.0.0.1',
     data: dataDir,
     tls: options.tls ?? false,
+    ...(options.tlsNames ? { tlsNames: [...options.tlsNames] } : {}),
     http: {
       ...ports.http,
+      httpsPort: 0,
       ...(options.httpStubs ? { stubs: [...options.httpStubs] } : {}),
       ...(options.httpRecordedBodyBytes !== undefined ? { recordedBodyBytes: options.httpRecordedBodyBytes } : {}),
     },
     ftp: {
       ...ports.ftp,
+      ftpsPort: 0,
       users: options.ftpUsers ? [...options.ftpUsers] : [],
       anonymous: options.ftpAnonymous ?? true,
     },
     smtp: {
       ...ports.smtp,
+      smtpsPort: 0,
       users: options.smtpUsers ? [...options.smtpUsers] : [],
       ...(options.smtpMaxSize !== undefined ? { maxSize: options.smtpMaxSize } : {}),
       ...(options.smtpMaxMessages !== undefined ? { maxMessages: options.smtpMaxMessages } : {}),
     },
-    dns: { ...ports.dns, zones },
+    dns: { ...ports.dns, zones, dotPort: 0 },
     ...(options.faults ? { faults: [...options.faults] } : {}),
   };
   const log = new ExchangeLog(options.logCapacity !== undefined ? { capacity: options.logCapacity } : {});

@@ -18,12 +18,37 @@ export const BUILTIN_ORIGIN = 'suite.test';
 export const BUILTIN_NXDOMAIN = 'missing.nx.suite.test';
 /** Short: ports change from run to run. */
 export const BUILTIN_TTL = 60;
+/** The hosts of the zone besides its apex, each an A record pointing at the suite. */
+const BUILTIN_HOSTS = ['ns', 'www', 'ftp', 'mail', 'dns'] as const;
+
+/** Every host name of the zone (the apex first): what the suite's certificate is valid for by default. */
+export function builtinNames(): string[] {
+  // The wildcard too: any other name under the zone is synthesised (RFC 4592) and points here.
+  return [BUILTIN_ORIGIN, `*.${BUILTIN_ORIGIN}`, ...BUILTIN_HOSTS.map((h) => `${h}.${BUILTIN_ORIGIN}`)];
+}
 
 /** Port of each service the SRV records name, asked at query time. */
 export interface BuiltinPorts {
   http(): number;
   ftp(): number;
   smtp(): number;
+  /** With TLS: the implicit-TLS ports, named by `_https`, `_submissions` (RFC 8314 §5.1), `_ftps` and `_domain-s` (RFC 7858) SRV records. */
+  readonly tls?: {
+    https(): number;
+    smtps(): number;
+    ftps(): number;
+    dot(): number;
+  };
+}
+
+/** SRV service name (IANA), target host and port of each implicit-TLS service. */
+function tlsServices(tls: NonNullable<BuiltinPorts['tls']>): [string, string, () => number][] {
+  return [
+    ['_https', 'www', tls.https],
+    ['_submissions', 'mail', tls.smtps],
+    ['_ftps', 'ftp', tls.ftps],
+    ['_domain-s', 'dns', tls.dot],
+  ];
 }
 
 export function builtinZone(ports: BuiltinPorts): Zone {
@@ -53,7 +78,7 @@ export function builtinZone(ports: BuiltinPorts): Zone {
     { name: `*.${o}`, ttl, type: 'A', data: '127.0.0.1' },
     { name: `*.${o}`, ttl, type: 'AAAA', data: '::1' },
     { name: `nx.${o}`, ttl, type: 'TXT', data: [Buffer.from(`names below nx.${o} do not exist (NXDOMAIN)`)] },
-    ...['ns', 'www', 'ftp', 'mail', 'dns'].map((n) => ({
+    ...BUILTIN_HOSTS.map((n) => ({
       name: `${n}.${o}`,
       ttl,
       type: 'A' as const,
@@ -72,6 +97,12 @@ export function builtinZone(ports: BuiltinPorts): Zone {
       type: 'SRV',
       data: { priority: 0, weight: 0, port: ports.smtp, target: `mail.${o}` },
     },
+    ...(ports.tls ? tlsServices(ports.tls) : []).map(([service, host, port]) => ({
+      name: `${service}._tcp.${o}`,
+      ttl,
+      type: 'SRV' as const,
+      data: { priority: 0, weight: 0, port, target: `${host}.${o}` },
+    })),
   ];
   const zone = new Zone(o);
   for (const r of records) zone.add(r);

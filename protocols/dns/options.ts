@@ -6,6 +6,7 @@
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS } from '../../shared/limits.js';
+import type { TlsMaterial } from '../../shared/tls.js';
 import { ANSWER_CACHE_ENTRIES } from './answer-cache.js';
 import type { TransferPolicy } from './axfr.js';
 import { MAX_UDP_PAYLOAD } from './edns.js';
@@ -48,13 +49,18 @@ export interface DnsServerOptions {
   readonly update?: UpdatePolicy | undefined;
   /** Zone transfers (RFC 5936); default none allowed (REFUSED). */
   readonly transfer?: TransferPolicy | undefined;
+  /** Certificate and key: DNS over TLS (RFC 7858) on {@link dotPort}; default none. */
+  readonly tls?: TlsMaterial;
+  /** DNS over TLS port with `tls`; default 0 (a free one). */
+  readonly dotPort?: number;
 }
 
 /** The defaults of {@link DnsServerOptions} (zones and log have none). */
-export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log' | 'faults' | 'update' | 'transfer'>> =
+export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log' | 'faults' | 'update' | 'transfer' | 'tls'>> =
   Object.freeze({
     host: '127.0.0.1',
     port: 0,
+    dotPort: 0,
     maxConnections: MAX_CONNECTIONS,
     maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
     idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
@@ -68,6 +74,8 @@ export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log' | 'fa
 export interface DnsServiceOptions {
   /** UDP and TCP port; default 0 (a free pair). */
   readonly port?: number;
+  /** DNS over TLS port when the context has TLS; default 0 (a free one). */
+  readonly dotPort?: number;
   /** RFC 1035 master files to serve; default none, which serves the built-in `suite.test`. */
   readonly zones?: readonly string[];
   /**

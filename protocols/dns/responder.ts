@@ -29,7 +29,8 @@ import { fitResponse, MAX_TCP_MESSAGE } from './truncation.js';
 import { handleUpdate, OPCODE_UPDATE, type UpdatePolicy } from './update.js';
 import type { Zone } from './zone.js';
 
-export type DnsTransport = 'udp' | 'tcp';
+/** How a message came: 'tls' is DNS over TLS (RFC 7858) or HTTPS (RFC 8484), answered as over TCP. */
+export type DnsTransport = 'udp' | 'tcp' | 'tls';
 
 export interface ResponderOptions {
   /** Our EDNS UDP payload size. */

@@ -13,6 +13,8 @@ import type { FaultHit } from '../../shared/faults/engine.js';
 import { hostOfPeer } from '../../shared/net-util.js';
 import { withDefaults } from '../../shared/options.js';
 import { type TcpConnection, TcpServer } from '../../shared/tcp-server.js';
+import { createServerContext, type TlsMaterial } from '../../shared/tls.js';
+import { implicitTls } from '../../shared/tls-listener.js';
 import { UdpServer } from '../../shared/udp-server.js';
 import { AnswerCache } from './answer-cache.js';
 import { appliesTo, applyDnsFault } from './faults.js';
@@ -50,6 +52,8 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   #options: DnsServerOptions & typeof DNS_DEFAULTS;
   #tcp: TcpServer | undefined;
   #udp: UdpServer | undefined;
+  /** The DNS-over-TLS listener (with `tls`). */
+  #dot: TcpServer | undefined;
   #closing: Promise<void> | undefined;
   #requestedPort: number;
   #responder: ResponderOptions;
@@ -74,12 +78,21 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   }
 
   get listening(): boolean {
-    return this.#tcp?.state === 'listening' && this.#udp?.state === 'listening';
+    return (
+      this.#tcp?.state === 'listening' &&
+      this.#udp?.state === 'listening' &&
+      (this.#options.tls === undefined || this.#dot?.state === 'listening')
+    );
   }
 
-  /** Open TCP connections. */
+  /** The bound DNS-over-TLS port, or undefined without `tls`. */
+  get dotPort(): number | undefined {
+    return this.#dot?.port;
+  }
+
+  /** Open TCP connections (DNS over TLS included). */
   get connections(): number {
-    return this.#tcp?.connections.size ?? 0;
+    return (this.#tcp?.connections.size ?? 0) + (this.#dot?.connections.size ?? 0);
   }
 
   /**
@@ -87,6 +100,18 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
    * is tried. Resolves with the port.
    */
   async listen(): Promise<number> {
+    const port = await this.#listenPair();
+    if (this.#options.tls)
+      try {
+        await this.#listenDot(this.#options.tls);
+      } catch (err) {
+        await this.close({ graceMs: 0 });
+        throw err;
+      }
+    return port;
+  }
+
+  async #listenPair(): Promise<number> {
     if (this.#tcp) throw new MinisuiteError('MS_CLOSED', 'dns server already started');
     const attempts = this.#requestedPort === 0 ? this.#options.portAttempts : 1;
     for (let attempt = 1; ; attempt++) {
@@ -109,10 +134,44 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     }
   }
 
-  /** Stops both listeners; TCP connections finish what they are sending. Idempotent. */
+  /** Stops the listeners; TCP connections finish what they are sending. Idempotent. */
   close(options: { graceMs?: number } = {}): Promise<void> {
-    this.#closing ??= Promise.all([this.#tcp?.close(options), this.#udp?.close(options)]).then(() => {});
+    this.#closing ??= Promise.all([
+      this.#tcp?.close(options),
+      this.#udp?.close(options),
+      this.#dot?.close(options),
+    ]).then(() => {});
     return this.#closing;
+  }
+
+  /**
+   * Answers one DNS message that came another way (DNS over HTTPS, RFC 8484), recorded as a
+   * 'tls' exchange of `session`. Undefined when there is nothing to send back.
+   */
+  answer(message: Buffer, peer: string, session: string): Buffer | undefined {
+    // A fault's late answer has no way back once the HTTP response is gone: it is dropped.
+    return this.#handle(message, 'tls', peer, session, () => {});
+  }
+
+  /** RFC 7858 §3.2: DNS over TLS is DNS over TCP (same framing and limits) inside TLS. */
+  async #listenDot(material: TlsMaterial): Promise<void> {
+    const o = this.#options;
+    const maxFrame = o.maxTcpQueryBytes;
+    const dot = new TcpServer(
+      {
+        name: 'dot',
+        host: this.host,
+        port: o.dotPort,
+        maxConnections: o.maxConnections,
+        idleTimeoutMs: o.idleTimeoutMs,
+      },
+      implicitTls(
+        { onConnection: (conn) => this.#serveTcp(conn, maxFrame, 'tls') },
+        { context: createServerContext(material) },
+      ),
+    );
+    await dot.listen();
+    this.#dot = dot;
   }
 
   #createTcp(port: number): TcpServer {
@@ -133,7 +192,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     );
   }
 
-  #serveTcp(conn: TcpConnection, maxFrame: number): void {
+  #serveTcp(conn: TcpConnection, maxFrame: number, transport: 'tcp' | 'tls' = 'tcp'): void {
     const socket = conn.socket;
     let pending: Buffer = EMPTY;
     socket.on('data', (chunk: Buffer) => {
@@ -141,12 +200,12 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       pending = split.rest;
       let flowing = true;
       for (const message of split.frames) {
-        const out = this.#handle(message, 'tcp', conn.peer, conn.id, (late) => conn.write(frame(late)), conn);
+        const out = this.#handle(message, transport, conn.peer, conn.id, (late) => conn.write(frame(late)), conn);
         if (out) flowing = conn.write(frame(out)) && flowing;
       }
       if (split.oversized !== undefined) {
         this.#record({
-          ...this.#blank('tcp', conn.peer, conn.id),
+          ...this.#blank(transport, conn.peer, conn.id),
           request: `(frame of ${split.oversized} bytes)`,
           response: `closed: frame larger than ${maxFrame} bytes`,
         });
@@ -198,7 +257,8 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     const t0 = performance.now();
     let outcome = respond(input, transport, this.#options.zones(), this.#responder, peer);
     const hit = this.#fault(outcome, transport, peer);
-    if (hit) outcome = applyDnsFault(input, outcome, hit.action, transport);
+    // DNS over TLS and HTTPS are streams: faults treat them as TCP.
+    if (hit) outcome = applyDnsFault(input, outcome, hit.action, transport === 'udp' ? 'udp' : 'tcp');
     const fault = hit?.note ?? (conn ? connectionFault(conn) : undefined);
     const delayMs = hit?.action.delayMs;
     if (delayMs) {
@@ -224,7 +284,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     const q = outcome.question;
     if (!q || !faults?.has('dns')) return undefined;
     const facts = { command: q.type, target: q.name.replace(/\.$/, ''), peer: hostOfPeer(peer) };
-    return faults.decide('dns', facts, 'exchange', appliesTo(transport));
+    return faults.decide('dns', facts, 'exchange', appliesTo(transport === 'udp' ? 'udp' : 'tcp'));
   }
 
   #event(

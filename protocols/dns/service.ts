@@ -106,6 +106,7 @@ export class DnsService implements Service {
       faults: this.#ctx.faults,
       update: { allowUpdate: this.#options.allowUpdate ?? false, keys },
       transfer: { allowTransfer: this.#options.allowTransfer ?? [], keys },
+      ...(this.#ctx.tls ? { tls: this.#ctx.tls, dotPort: this.#options.dotPort ?? 0 } : {}),
     });
     server.on('query', (e) => {
       this.#history.add(e);
@@ -121,9 +122,28 @@ export class DnsService implements Service {
     await server.listen();
   }
 
+  /** The DNS-over-TLS port when TLS is on. */
+  get tlsPort(): number | undefined {
+    return this.#server?.dotPort;
+  }
+
   urls(): string[] {
     const where = formatHostPort(this.host, this.port);
-    return [`udp://${where}`, `tcp://${where}`];
+    const dot = this.tlsPort;
+    return [
+      `udp://${where}`,
+      `tcp://${where}`,
+      ...(dot !== undefined ? [`tls://${formatHostPort(this.host, dot)}`] : []),
+    ];
+  }
+
+  /**
+   * Answers a DNS message that came over HTTPS (RFC 8484; the suite mounts the route), recorded
+   * as a 'tls' exchange of the HTTP `session`. Undefined when there is no answer to give (not
+   * started, or not a query at all).
+   */
+  answer(message: Buffer, peer: string, session: string): Buffer | undefined {
+    return this.#server?.answer(message, peer, session);
   }
 
   openConnections(): number {
@@ -199,6 +219,11 @@ export class DnsService implements Service {
     return this.#history.total;
   }
 
+  /** A service of the run's TLS port; 0 (a record pointing nowhere) for one not running. */
+  #peerTlsPort(protocol: Protocol): number {
+    return this.#ctx.peers().find((s) => s.protocol === protocol)?.tlsPort ?? 0;
+  }
+
   #peerPort(protocol: Protocol, configured: number): number {
     const peer = this.#ctx.peers().find((s) => s.protocol === protocol);
     return peer && peer.port > 0 ? peer.port : configured;
@@ -213,6 +238,16 @@ export class DnsService implements Service {
           http: () => this.#peerPort('http', srv.http ?? 0),
           ftp: () => this.#peerPort('ftp', srv.ftp ?? 0),
           smtp: () => this.#peerPort('smtp', srv.smtp ?? 0),
+          ...(this.#ctx.tls
+            ? {
+                tls: {
+                  https: () => this.#peerTlsPort('http'),
+                  smtps: () => this.#peerTlsPort('smtp'),
+                  ftps: () => this.#peerTlsPort('ftp'),
+                  dot: () => this.tlsPort ?? 0,
+                },
+              }
+            : {}),
         }),
       ];
     }

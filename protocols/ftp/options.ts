@@ -42,8 +42,16 @@ export interface FtpServerOptions {
   readonly pasvPorts?: PortRange;
   /** Address advertised in the 227 reply (NAT, containers); default the control connection's local address. */
   readonly pasvAddress?: string;
-  /** Certificate and key: enables AUTH TLS, PBSZ, PROT (RFC 4217); default undefined (no TLS). */
+  /** Certificate and key: enables AUTH TLS, PBSZ, PROT (RFC 4217) and implicit FTPS on {@link ftpsPort}; default undefined (no TLS). */
   readonly tls?: TlsMaterial;
+  /** Port of implicit FTPS (TLS from the first byte, the 990-style port) with `tls`; default 0 (a free one). */
+  readonly ftpsPort?: number;
+  /**
+   * Refuse (522) a protected data connection that does not resume the control connection's TLS
+   * session, as vsftpd's `require_ssl_reuse` does: it proves the data connection comes from the
+   * client that logged in. FileZilla, lftp and curl resume; Python's ftplib does not. Default false.
+   */
+  readonly requireTlsSessionReuse?: boolean;
   /** Where exchange records go; default none. */
   readonly log?: ExchangeLog;
   /** Simultaneous control connections; default {@link MAX_CONNECTIONS}. At it an idle one is closed to make room. */
@@ -76,9 +84,9 @@ export type FtpServiceOptions = Omit<FtpServerOptions, 'root' | 'uploadDir' | 'h
 
 /** Options with defaults applied. */
 export type ResolvedFtpOptions = Required<
-  Omit<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log' | 'faults'>
+  Omit<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log' | 'faults' | 'ftpsPort'>
 > &
-  Pick<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log' | 'faults'>;
+  Pick<FtpServerOptions, 'pasvPorts' | 'pasvAddress' | 'tls' | 'log' | 'faults' | 'ftpsPort'>;
 
 /** The defaults of {@link FtpServerOptions} (root, upload folder, passive ports, TLS, log and faults have none). */
 export const FTP_DEFAULTS: Required<
@@ -96,6 +104,8 @@ export const FTP_DEFAULTS: Required<
   maxLoginFailures: MAX_LOGIN_FAILURES,
   loginFailureDelayMs: LOGIN_FAILURE_DELAY_MS,
   dataConnectTimeoutMs: DATA_CONNECT_TIMEOUT_MS,
+  ftpsPort: 0,
+  requireTlsSessionReuse: false,
 });
 
 /** Default grace of `FtpServer.close()`. */

@@ -10,8 +10,9 @@ import type tls from 'node:tls';
 import { MinisuiteError } from '../../shared/errors.js';
 import { connectionGate } from '../../shared/faults/connection-gate.js';
 import { withDefaults } from '../../shared/options.js';
-import { TcpServer } from '../../shared/tcp-server.js';
+import { type TcpProtocolHandler, TcpServer } from '../../shared/tcp-server.js';
 import { createServerContext } from '../../shared/tls.js';
+import { implicitTls, listenWithTls } from '../../shared/tls-listener.js';
 import { COMMANDS } from './commands.js';
 import { FTP_CLOSE_GRACE_MS, FTP_DEFAULTS, type FtpServerOptions, type ResolvedFtpOptions } from './options.js';
 import { formatReply, reply } from './replies.js';
@@ -27,6 +28,8 @@ function homeOf(home: string | undefined): string {
 export class FtpServer {
   readonly options: ResolvedFtpOptions;
   #tcp: TcpServer;
+  /** The implicit-FTPS listener (with `tls`). */
+  #tls: TcpServer | undefined;
   #sandbox: Sandbox | undefined;
   #homes = new Map<string, Sandbox>();
   #secureContext: tls.SecureContext | undefined;
@@ -42,55 +45,66 @@ export class FtpServer {
     };
     this.#secureContext = options.tls ? createServerContext(options.tls) : undefined;
     const o = this.options;
-    this.#tcp = new TcpServer(
-      {
-        name: 'ftp',
-        host: o.host,
-        port: o.port,
-        maxConnections: o.maxConnections,
-        maxConnectionsPerAddress: o.maxConnectionsPerAddress,
-        idleTimeoutMs: o.idleTimeoutMs,
-        gate: connectionGate(o.faults, 'ftp'),
+    const handler: TcpProtocolHandler = {
+      onConnection: (conn) => {
+        const sandbox = this.#sandbox;
+        if (!sandbox) return conn.close();
+        new FtpSession(conn, {
+          options: this.options,
+          sandbox,
+          homes: this.#homes,
+          secureContext: this.#secureContext,
+          uploadDir: this.options.uploadDir,
+          commands: COMMANDS,
+        });
       },
-      {
-        onConnection: (conn) => {
-          const sandbox = this.#sandbox;
-          if (!sandbox) return conn.close();
-          new FtpSession(conn, {
-            options: this.options,
-            sandbox,
-            homes: this.#homes,
-            secureContext: this.#secureContext,
-            uploadDir: this.options.uploadDir,
-            commands: COMMANDS,
-          });
-        },
-        onRejected: (socket, reason) => {
-          const who = reason === 'address' ? 'from your address' : '';
-          socket.write(formatReply(reply(421, `Too many connections${who ? ` ${who}` : ''}, try again later`)));
-        },
-        onEvicted: (conn) => {
-          conn.write(formatReply(reply(421, 'Idle connection closed to make room for another client')));
-        },
-        onIdle: (conn) => {
-          // A transfer in progress keeps the control connection quiet on purpose: look again later.
-          if (conn.busy) {
-            conn.socket.setTimeout(o.idleTimeoutMs);
-            return;
-          }
-          conn.write(formatReply(reply(421, 'Timeout, closing control connection')));
-          conn.end();
-        },
-        onShutdown: (conn) => {
-          conn.write(formatReply(reply(421, 'Server shutting down')));
-        },
+      onRejected: (socket, reason) => {
+        const who = reason === 'address' ? 'from your address' : '';
+        socket.write(formatReply(reply(421, `Too many connections${who ? ` ${who}` : ''}, try again later`)));
       },
-    );
+      onEvicted: (conn) => {
+        conn.write(formatReply(reply(421, 'Idle connection closed to make room for another client')));
+      },
+      onIdle: (conn) => {
+        // A transfer in progress keeps the control connection quiet on purpose: look again later.
+        if (conn.busy) {
+          conn.socket.setTimeout(o.idleTimeoutMs);
+          return;
+        }
+        conn.write(formatReply(reply(421, 'Timeout, closing control connection')));
+        conn.end();
+      },
+      onShutdown: (conn) => {
+        conn.write(formatReply(reply(421, 'Server shutting down')));
+      },
+    };
+    const limits = {
+      host: o.host,
+      maxConnections: o.maxConnections,
+      maxConnectionsPerAddress: o.maxConnectionsPerAddress,
+      idleTimeoutMs: o.idleTimeoutMs,
+      gate: connectionGate(o.faults, 'ftp'),
+    };
+    this.#tcp = new TcpServer({ ...limits, name: 'ftp', port: o.port }, handler);
+    if (this.#secureContext) {
+      // One context for the control and data connections of both listeners: its session ticket
+      // keys are what lets a data connection resume the control connection's session.
+      const { onRejected: _plainOnly, ...secureHandler } = handler;
+      this.#tls = new TcpServer(
+        { ...limits, name: 'ftps', port: o.ftpsPort ?? 0 },
+        implicitTls(secureHandler, { context: this.#secureContext }),
+      );
+    }
   }
 
   /** The bound control port (after `listen()`). */
   get port(): number {
     return this.#tcp.port;
+  }
+
+  /** The bound implicit-FTPS port, or undefined without `tls`. */
+  get ftpsPort(): number | undefined {
+    return this.#tls?.port;
   }
 
   /** The real path of the served root (after `listen()`). */
@@ -105,7 +119,7 @@ export class FtpServer {
   }
 
   get connections(): number {
-    return this.#tcp.connections.size;
+    return this.#tcp.connections.size + (this.#tls?.connections.size ?? 0);
   }
 
   get listening(): boolean {
@@ -131,11 +145,12 @@ export class FtpServer {
     }
     this.#sandbox = sandbox;
     await fs.mkdir(this.options.uploadDir, { recursive: true });
-    return this.#tcp.listen();
+    return listenWithTls(this.#tcp, this.#tls);
   }
 
   /** Graceful and idempotent: running transfers may finish within `graceMs`, then 421 and close. */
-  close(options: { graceMs?: number } = {}): Promise<void> {
-    return this.#tcp.close({ graceMs: options.graceMs ?? FTP_CLOSE_GRACE_MS });
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    const graceMs = options.graceMs ?? FTP_CLOSE_GRACE_MS;
+    await Promise.all([this.#tcp.close({ graceMs }), this.#tls?.close({ graceMs })]);
   }
 }

@@ -48,8 +48,20 @@ export class FtpService implements Service {
     await this.server.listen();
   }
 
+  /** The implicit-FTPS port when TLS is on. */
+  get tlsPort(): number | undefined {
+    return this.server.ftpsPort;
+  }
+
+  /** `ftps://127.0.0.1:9900` (implicit FTPS) when TLS is on, else undefined. */
+  get ftpsUrl(): string | undefined {
+    const port = this.server.ftpsPort;
+    return port === undefined ? undefined : `ftps://${urlHost(this.#host)}:${port}`;
+  }
+
   urls(): string[] {
-    return [this.url];
+    const ftps = this.ftpsUrl;
+    return ftps ? [this.url, ftps] : [this.url];
   }
 
   openConnections(): number {

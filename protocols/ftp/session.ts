@@ -397,8 +397,10 @@ export class FtpSession {
       try {
         let channel: net.Socket | tls.TLSSocket = data;
         if (this.protectData && this.host.secureContext) {
-          channel = await upgradeServerSocket(data, this.host.secureContext);
+          const secure = await upgradeServerSocket(data, this.host.secureContext);
+          channel = secure;
           this.#data = channel;
+          if (this.host.options.requireTlsSessionReuse && !secure.isSessionReused()) throw new NotResumedError();
         }
         if (counters.aborted()) throw new DataChannelError('aborted');
         final = fault ? await runFaulted(job, channel, counters, fault.action) : await job.run(channel, counters);
@@ -407,9 +409,11 @@ export class FtpSession {
         await job.cleanup?.();
         data.destroy();
         final =
-          isDataFailure(err) || counters.aborted()
-            ? reply(426, 'Connection closed; transfer aborted')
-            : failureReply(err);
+          err instanceof NotResumedError
+            ? reply(522, err.message)
+            : isDataFailure(err) || counters.aborted()
+              ? reply(426, 'Connection closed; transfer aborted')
+              : failureReply(err);
       }
       this.#data = undefined;
       finish(final);
@@ -442,6 +446,13 @@ export class FtpSession {
     this.#accepting?.close();
     this.#data?.destroy();
     this.clearDataSetup();
+  }
+}
+
+/** A protected data connection that did not resume the control connection's TLS session (vsftpd's 522). */
+class NotResumedError extends Error {
+  constructor() {
+    super('Data connection must resume the TLS session of the control connection');
   }
 }
 

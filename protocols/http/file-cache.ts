@@ -150,7 +150,12 @@ export class SmallFileCache {
       entry.checkedIn = this.#phase;
     }
     // An array keeps the headers node already set (Connection: close on shutdown) and adds these.
-    res.writeHead(200, entry.headers as string[]);
+    // HTTP/2's compatibility writeHead takes no flat array: it gets them one by one.
+    if (req.httpVersionMajor === 2) {
+      for (let i = 0; i < entry.headers.length; i += 2)
+        res.setHeader(entry.headers[i] as string, entry.headers[i + 1] as string);
+      res.writeHead(200);
+    } else res.writeHead(200, entry.headers as string[]);
     if (req.method === 'HEAD') res.end();
     else res.end(entry.body, 'latin1');
     return true;
@@ -163,11 +168,14 @@ export class SmallFileCache {
   async remember(fullPath: string, realPath: string, res: ServerResponse, stat: Stats): Promise<void> {
     if (stat.size > this.maxFileBytes || !stat.isFile()) return;
     const headers: string[] = [];
-    // getRawHeaderNames (node >= 15.13, missing from @types/node 20) keeps send's header spelling.
-    const names = (res as ServerResponse & { getRawHeaderNames(): string[] }).getRawHeaderNames();
+    // getRawHeaderNames (node >= 15.13, missing from @types/node 20) keeps send's header spelling;
+    // HTTP/2 responses lack it (their names are lower case anyway).
+    const raw = res as ServerResponse & { getRawHeaderNames?(): string[] };
+    const names = raw.getRawHeaderNames ? raw.getRawHeaderNames() : res.getHeaderNames();
     for (const name of names) {
       const value = res.getHeader(name);
-      if (value === undefined || PER_RESPONSE.has(name.toLowerCase())) continue;
+      // HTTP/2 responses list their pseudo-header `:status` too.
+      if (value === undefined || name.startsWith(':') || PER_RESPONSE.has(name.toLowerCase())) continue;
       for (const one of Array.isArray(value) ? value : [value]) headers.push(name, String(one));
     }
     let body: string;

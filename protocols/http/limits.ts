@@ -25,6 +25,8 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** How often the head/request timeouts above are checked. */
 export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+/** HTTP/2 streams a client may have open at once on the HTTPS port (RFC 9113 §6.5.2 recommends at least 100). */
+export const H2_MAX_CONCURRENT_STREAMS = 100;
 /** Longest `/delay/:ms`. */
 export const MAX_DELAY_MS = 10_000;
 /** Largest `/bytes/:n`. */

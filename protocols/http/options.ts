@@ -13,6 +13,7 @@ import {
   MAX_STREAMS,
   MAX_STREAMS_PER_ADDRESS,
 } from '../../shared/limits.js';
+import type { TlsMaterial } from '../../shared/tls.js';
 import type { HttpbinOptions } from './httpbin.js';
 import {
   HEADERS_TIMEOUT_MS,
@@ -70,13 +71,18 @@ export interface HttpServerOptions {
   readonly faults?: FaultEngine | undefined;
   /** Paths no fault touches (the console's `/api/faults`, so a rule can always be removed); default none. */
   readonly faultExempt?: ((path: string) => boolean) | undefined;
+  /** Certificate and key: HTTPS on {@link httpsPort} as well, ALPN h2 and http/1.1; default none. */
+  readonly tls?: TlsMaterial;
+  /** HTTPS port with `tls`; default 0 (a free one). */
+  readonly httpsPort?: number;
 }
 
 /** The defaults of {@link HttpServerOptions} (the log, the body budget object and the fault rules have none). */
-export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log' | 'bodyBudget' | 'faults' | 'faultExempt'>> =
+export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log' | 'bodyBudget' | 'faults' | 'faultExempt' | 'tls'>> =
   Object.freeze({
     host: '127.0.0.1',
     port: 0,
+    httpsPort: 0,
     maxConnections: MAX_CONNECTIONS,
     maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
     maxStreams: MAX_STREAMS,
@@ -96,7 +102,7 @@ export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log' | 'bodyBudget
  * What {@link HttpService} takes: the server's options (host and log come from the service
  * context) and the limits of the httpbin-style routes.
  */
-export interface HttpServiceOptions extends Omit<HttpServerOptions, 'host' | 'log'>, HttpbinOptions {
+export interface HttpServiceOptions extends Omit<HttpServerOptions, 'host' | 'log' | 'tls'>, HttpbinOptions {
   /** Stubs set at start (SPEC "HTTP stubs"; validated, a bad one throws StubError); default none. */
   readonly stubs?: readonly unknown[];
   /** Requests kept for `requests()` and `/api/requests`; default RECORDED_REQUESTS (1,000). */

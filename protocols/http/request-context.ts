@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2Session } from 'node:http2';
 import type { ByteBudget } from '../../shared/byte-budget.js';
 import type { TcpConnection } from '../../shared/tcp-server.js';
 import { readBody } from './replies.js';
@@ -22,6 +23,8 @@ export interface RequestContext {
   readonly peer: string;
   /** The client's address ("127.0.0.1"). */
   readonly remoteAddress: string;
+  /** True on the HTTPS listener. */
+  readonly secure: boolean;
   /** The body limit routes must respect (see {@link readBody}). */
   readonly maxBodyBytes: number;
   /**
@@ -58,6 +61,8 @@ export interface ConnState {
   readonly conn: TcpConnection;
   /** The client's address, IPv4-mapped IPv6 made plain (computed once per connection). */
   readonly remoteAddress: string;
+  /** 'tls' on the HTTPS listener. */
+  readonly transport: 'tcp' | 'tls';
   /** socket.bytesRead / bytesWritten already counted in earlier records. */
   read: number;
   written: number;
@@ -65,6 +70,8 @@ export interface ConnState {
   res: ServerResponse | undefined;
   /** Ends a held-open stream on shutdown. */
   stream: (() => void) | undefined;
+  /** The HTTP/2 session when ALPN chose h2. */
+  h2: Http2Session | undefined;
 }
 
 /** One request in flight: its {@link RequestContext} and how its exchange ended. */
@@ -75,6 +82,7 @@ export class Exchange implements RequestContext {
   readonly session: string;
   readonly peer: string;
   readonly remoteAddress: string;
+  readonly secure: boolean;
   readonly maxBodyBytes: number;
   note: string | undefined = undefined;
   /** The note of the fault rule that changed this exchange. */
@@ -100,6 +108,7 @@ export class Exchange implements RequestContext {
     this.session = state.conn.id;
     this.peer = state.conn.peer;
     this.remoteAddress = state.remoteAddress;
+    this.secure = state.transport === 'tls';
     this.maxBodyBytes = maxBodyBytes;
     let target = req.url ?? '/';
     // RFC 9112 §3.2.2 absolute-form ("GET http://host/path"): route on the path.

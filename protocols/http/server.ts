@@ -6,8 +6,10 @@
  * @module
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2 from 'node:http2';
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks'; // not the global lazy getter: read per request
+import type tls from 'node:tls';
 import { ByteBudget } from '../../shared/byte-budget.js';
 import { errorMessage, isPeerReset } from '../../shared/errors.js';
 import { type ExchangeLog, elapsedMs, oneLine } from '../../shared/exchange.js';
@@ -15,8 +17,16 @@ import { connectionFault, connectionGate } from '../../shared/faults/connection-
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import { normalizeAddress } from '../../shared/net-util.js';
 import { withDefaults } from '../../shared/options.js';
-import { type TcpConnection, TcpServer, type TcpServerState } from '../../shared/tcp-server.js';
+import {
+  type TcpConnection,
+  type TcpProtocolHandler,
+  TcpServer,
+  type TcpServerState,
+} from '../../shared/tcp-server.js';
+import { createServerContext } from '../../shared/tls.js';
+import { implicitTls, listenWithTls } from '../../shared/tls-listener.js';
 import { applyHttpFault } from './fault-response.js';
+import { H2_MAX_CONCURRENT_STREAMS } from './limits.js';
 import { HTTP_DEFAULTS, type HttpServerOptions } from './options.js';
 import { PathMemo } from './path-memo.js';
 import { budgetSpent, HttpError, reasonPhrase, sendError } from './replies.js';
@@ -84,7 +94,14 @@ export class HttpServer {
   /** What request bodies in flight may take (see shared/byte-budget.ts). */
   readonly bodyBudget: ByteBudget;
   #tcp: TcpServer;
+  /** The HTTPS listener (with `tls`). */
+  #tls: TcpServer | undefined;
   #http: http.Server;
+  /** HTTP/2 sessions of the HTTPS listener, fed decrypted sockets whose ALPN said h2. */
+  #h2: http2.Http2Server | undefined;
+  #h2Sessions = new WeakMap<http2.Http2Session, ConnState>();
+  /** The connection whose h2 session is being set up ('session' is emitted within 'connection'). */
+  #attaching: ConnState | undefined;
   #handler: RequestHandler;
   #log: ExchangeLog | undefined;
   #faults: FaultEngine | undefined;
@@ -107,29 +124,40 @@ export class HttpServer {
         totalBytes: options.maxBodyBytesInFlight,
         perAddressBytes: options.maxBodyBytesInFlightPerAddress,
       });
-    this.#tcp = new TcpServer(
-      {
-        name: 'http',
-        host: options.host,
-        port: options.port,
-        maxConnections: options.maxConnections,
-        maxConnectionsPerAddress: options.maxConnectionsPerAddress,
-        maxStreams: options.maxStreams,
-        maxStreamsPerAddress: options.maxStreamsPerAddress,
-        idleTimeoutMs: options.idleTimeoutMs,
-        gate: connectionGate(options.faults, 'http'),
+    const limits = {
+      host: options.host,
+      maxConnections: options.maxConnections,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress,
+      maxStreams: options.maxStreams,
+      maxStreamsPerAddress: options.maxStreamsPerAddress,
+      idleTimeoutMs: options.idleTimeoutMs,
+      gate: connectionGate(options.faults, 'http'),
+    };
+    const tcpHandler: TcpProtocolHandler = {
+      onConnection: (conn) => this.#onConnection(conn),
+      onRejected: (socket, reason) => socket.write(reason === 'address' ? ADDRESS_FULL_REPLY : FULL_REPLY),
+      onIdle: (conn) => {
+        // Idle and no response in flight, or a response the client stopped reading.
+        if (!conn.busy || conn.socket.writableLength > 0) conn.close();
       },
-      {
-        onConnection: (conn) => this.#onConnection(conn),
-        onRejected: (socket, reason) => socket.write(reason === 'address' ? ADDRESS_FULL_REPLY : FULL_REPLY),
-        onIdle: (conn) => {
-          // Idle and no response in flight, or a response the client stopped reading.
-          if (!conn.busy || conn.socket.writableLength > 0) conn.close();
-        },
-        // Idle keep-alive connections are simply closed (HTTP has no goodbye); streams are ended.
-        onShutdown: (conn) => this.#conns.get(conn.socket)?.stream?.(),
+      // Idle keep-alive connections are simply closed (HTTP has no goodbye); streams are ended;
+      // HTTP/2 says GOAWAY and lets its streams in flight finish (RFC 9113 §6.8).
+      onShutdown: (conn) => {
+        const state = this.#conns.get(conn.socket);
+        state?.stream?.();
+        state?.h2?.close();
       },
-    );
+    };
+    this.#tcp = new TcpServer({ ...limits, name: 'http', port: options.port }, tcpHandler);
+    if (options.tls) {
+      const { onRejected: _plainOnly, ...secureHandler } = tcpHandler;
+      this.#tls = new TcpServer(
+        { ...limits, name: 'https', port: options.httpsPort },
+        // RFC 7301 ALPN: h2 first (RFC 9113 §3.2; DoH clients speak only h2), then HTTP/1.1.
+        implicitTls(secureHandler, { context: createServerContext(options.tls), alpn: ['h2', 'http/1.1'] }),
+      );
+      this.#h2 = this.#createH2(options.maxHeaderBytes);
+    }
     this.host = this.#tcp.host;
     this.#idleTimeoutMs = this.#tcp.idleTimeoutMs;
     const keepAlive = options.keepAliveTimeoutMs;
@@ -164,14 +192,19 @@ export class HttpServer {
     return this.#tcp.port;
   }
 
-  /** Connections open now. */
-  get openConnections(): number {
-    return this.#tcp.connections.size;
+  /** The bound HTTPS port, or undefined without `tls`. */
+  get httpsPort(): number | undefined {
+    return this.#tls?.port;
   }
 
-  /** Starts accepting; resolves with the real port. */
-  listen(): Promise<number> {
-    return this.#tcp.listen();
+  /** Connections open now (both listeners). */
+  get openConnections(): number {
+    return this.#tcp.connections.size + (this.#tls?.connections.size ?? 0);
+  }
+
+  /** Starts accepting (HTTP, then HTTPS); resolves with the HTTP port. */
+  async listen(): Promise<number> {
+    return listenWithTls(this.#tcp, this.#tls);
   }
 
   /**
@@ -182,7 +215,7 @@ export class HttpServer {
     this.#closing ??= (async () => {
       for (const state of this.#conns.values())
         if (state.res && !state.res.headersSent) state.res.setHeader('Connection', 'close');
-      await this.#tcp.close(options);
+      await Promise.all([this.#tcp.close(options), this.#tls?.close(options)]);
       // Stops node's timeout checker (armed by the 'listening' emit above).
       this.#http.close(() => {});
     })();
@@ -191,17 +224,58 @@ export class HttpServer {
 
   #onConnection(conn: TcpConnection): void {
     const socket = conn.socket;
+    const secure = 'encrypted' in socket;
     const state: ConnState = {
       conn,
       remoteAddress: normalizeAddress(conn.remoteAddress),
+      transport: secure ? 'tls' : 'tcp',
       read: 0,
       written: 0,
       res: undefined,
       stream: undefined,
+      h2: undefined,
     };
     this.#conns.set(socket, state);
     conn.once('close', () => this.#conns.delete(socket));
-    this.#http.emit('connection', socket);
+    if (secure && (socket as tls.TLSSocket).alpnProtocol === 'h2' && this.#h2) {
+      this.#attaching = state;
+      this.#h2.emit('connection', socket);
+      this.#attaching = undefined;
+    } else this.#http.emit('connection', socket);
+  }
+
+  /**
+   * The HTTP/2 side: node's compatibility API gives requests and responses shaped like
+   * node:http's, so the routes serve both; each stream is one exchange.
+   */
+  #createH2(maxHeaderBytes: number): http2.Http2Server {
+    const h2 = http2.createServer({
+      settings: { maxConcurrentStreams: H2_MAX_CONCURRENT_STREAMS, maxHeaderListSize: maxHeaderBytes },
+    });
+    h2.on('session', (session) => {
+      const state = this.#attaching;
+      if (!state) return void session.destroy();
+      state.h2 = session;
+      this.#h2Sessions.set(session, state);
+      session.on('error', () => {});
+    });
+    h2.on('sessionError', () => {});
+    // The compatibility request and response mirror node:http's (what the routes use of them).
+    const asHttp1 = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) =>
+      this.#onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    h2.on('request', asHttp1);
+    h2.on('checkContinue', (req, res) => {
+      if (!this.#announcesTooMuch(req as unknown as IncomingMessage)) res.writeContinue();
+      asHttp1(req, res);
+    });
+    return h2;
+  }
+
+  /** The connection a request came on: by socket (HTTP/1.1), or by session (HTTP/2). */
+  #stateOf(req: IncomingMessage): ConnState | undefined {
+    if (req.httpVersionMajor !== 2) return this.#conns.get(req.socket);
+    const session = (req as unknown as http2.Http2ServerRequest).stream.session;
+    return session ? this.#h2Sessions.get(session) : undefined;
   }
 
   #announcesTooMuch(req: IncomingMessage): boolean {
@@ -219,7 +293,7 @@ export class HttpServer {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const state = this.#conns.get(req.socket);
+    const state = this.#stateOf(req);
     if (!state) {
       res.destroy();
       return;
@@ -228,14 +302,16 @@ export class HttpServer {
     const time = Date.now();
     const conn = state.conn;
     conn.beginExchange();
-    state.res = res;
+    // HTTP/2 multiplexes: there is no one response in flight, and no Connection header (RFC 9113 §8.2.2).
+    const h1 = state.h2 === undefined;
+    if (h1) state.res = res;
     const ex = new Exchange(req, res, state, this.maxBodyBytes, this.bodyBudget);
-    if (this.#closing) res.setHeader('Connection', 'close');
+    if (this.#closing && h1) res.setHeader('Connection', 'close');
     const hit = this.#faults?.has('http') ? this.#fault(ex) : undefined;
     const refused = checkRequestHead(req.rawHeaders);
-    if (refused) sendError(res, refused.status, refused.message, { Connection: 'close' });
+    if (refused) sendError(res, refused.status, refused.message, h1 ? { Connection: 'close' } : {});
     else if (this.#announcesTooMuch(req))
-      sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, { Connection: 'close' });
+      sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, h1 ? { Connection: 'close' } : {});
     else if (!ex.reserveBody(announcedLength(req))) {
       const spent = budgetSpent();
       sendError(res, spent.status, spent.message, spent.headers);
@@ -248,7 +324,7 @@ export class HttpServer {
     // never before this returns: node emits it on a later tick).
     if (res.writableFinished && !ex.held) this.#done(state, ex, t0, time);
     else res.on('close', () => this.#done(state, ex, t0, time));
-    this.#armIdleTimeout(req.socket, res);
+    if (h1) this.#armIdleTimeout(req.socket, res);
   }
 
   /** Runs the route; a thrown or rejected error becomes its reply. */
@@ -327,7 +403,7 @@ export class HttpServer {
     this.#log?.add({
       protocol: 'http',
       side: 'server',
-      transport: 'tcp',
+      transport: state.transport,
       session: state.conn.id,
       peer: state.conn.peer,
       request,
@@ -347,7 +423,8 @@ export class HttpServer {
     const status = res.statusCode;
     // A held stream ends when the client leaves; that is its normal end, not an abort.
     const complete = (res.writableFinished || ex.held) && !ex.aborted;
-    let response = ex.faultResponse ?? statusLine(status, res.statusMessage);
+    // HTTP/2 has no reason phrases (RFC 9113 §8.3.2); node warns when asked for one.
+    let response = ex.faultResponse ?? statusLine(status, state.h2 ? '' : res.statusMessage);
     if (ex.note !== undefined) response += ` (${ex.note})`;
     if (!complete && ex.faultResponse === undefined) response += ' (aborted)';
     this.#add(

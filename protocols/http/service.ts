@@ -53,7 +53,10 @@ export class HttpService implements Service {
       },
       filesRoot: this.filesRoot,
     });
-    this.#server = new HttpServer({ ...options, host: ctx.host, log: ctx.log, faults: ctx.faults }, this.#app.handle);
+    this.#server = new HttpServer(
+      { ...options, host: ctx.host, log: ctx.log, faults: ctx.faults, ...(ctx.tls ? { tls: ctx.tls } : {}) },
+      this.#app.handle,
+    );
   }
 
   /** The routes this server answers; mount more before {@link start}. */
@@ -81,8 +84,20 @@ export class HttpService implements Service {
     await this.#server.listen();
   }
 
+  /** The bound HTTPS port when TLS is on. */
+  get tlsPort(): number | undefined {
+    return this.#server.httpsPort;
+  }
+
+  /** "https://127.0.0.1:8443" when TLS is on, else undefined. */
+  get httpsUrl(): string | undefined {
+    const port = this.#server.httpsPort;
+    return port === undefined ? undefined : `https://${urlHost(this.host)}:${port}`;
+  }
+
   urls(): string[] {
-    return [this.url];
+    const https = this.httpsUrl;
+    return https ? [this.url, https] : [this.url];
   }
 
   openConnections(): number {

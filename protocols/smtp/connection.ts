@@ -58,6 +58,13 @@ export class CaptureConnection extends SMTPConnection {
     this.tcp = context.tcp;
     this.#log = context.log;
     this.#faults = context.faults;
+    const socket = context.tcp.socket;
+    if ('encrypted' in socket) {
+      // Implicit TLS (RFC 8314 §3.3): secure from the first byte, so no STARTTLS is offered and
+      // AUTH is allowed at once, as after a STARTTLS.
+      this.session.secure = this.secure = true;
+      this.tlsOptions = socket.getCipher();
+    }
   }
 
   /**

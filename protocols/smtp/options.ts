@@ -37,8 +37,10 @@ export interface SmtpServerOptions {
   readonly name?: string;
   /** Accounts; when any is given AUTH PLAIN/LOGIN is offered and required to send. Default none. */
   readonly users?: readonly SmtpAccount[];
-  /** Certificate for STARTTLS; default none (STARTTLS not offered). */
+  /** Certificate for STARTTLS and implicit TLS on {@link smtpsPort}; default none (neither offered). */
   readonly tls?: TlsMaterial;
+  /** Port of implicit TLS (SMTPS, RFC 8314 §3.3) with `tls`; default 0 (a free one). */
+  readonly smtpsPort?: number;
   /** Largest message in bytes (EHLO SIZE); default {@link MAX_MESSAGE_BYTES}. */
   readonly maxMessageBytes?: number;
   /** Longest command line in bytes; default {@link MAX_COMMAND_LINE_LENGTH}. */
@@ -58,6 +60,7 @@ export const SMTP_DEFAULTS: Required<Omit<SmtpServerOptions, 'store' | 'log' | '
   Object.freeze({
     host: '127.0.0.1',
     port: 0,
+    smtpsPort: 0,
     users: [],
     maxMessageBytes: MAX_MESSAGE_BYTES,
     maxLineLength: MAX_COMMAND_LINE_LENGTH,

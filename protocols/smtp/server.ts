@@ -20,7 +20,9 @@ import type { ExchangeLog } from '../../shared/exchange.js';
 import { connectionGate } from '../../shared/faults/connection-gate.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import { withDefaults } from '../../shared/options.js';
-import { TcpServer } from '../../shared/tcp-server.js';
+import { type TcpProtocolHandler, TcpServer } from '../../shared/tcp-server.js';
+import { createServerContext } from '../../shared/tls.js';
+import { implicitTls, listenWithTls } from '../../shared/tls-listener.js';
 import { CaptureConnection } from './connection.js';
 import type { MailDraft, MailStore } from './mail-store.js';
 import { SMTP_DEFAULTS, type SmtpAccount, type SmtpServerOptions } from './options.js';
@@ -47,6 +49,8 @@ export class SmtpServer {
   readonly name: string;
   readonly maxMessageBytes: number;
   #tcp: TcpServer;
+  /** The implicit-TLS listener (with `tls`). */
+  #tls: TcpServer | undefined;
   #smtp: SMTPServer;
   #log: ExchangeLog | undefined;
   #faults: FaultEngine | undefined;
@@ -92,41 +96,47 @@ export class SmtpServer {
     this.#smtp.on('error', () => {
       // Session errors (peer resets, failed TLS handshakes) end that session only.
     });
-    this.#tcp = new TcpServer(
-      {
-        name: 'smtp',
-        host: options.host,
-        port: options.port,
-        maxConnections: options.maxConnections,
-        maxConnectionsPerAddress: options.maxConnectionsPerAddress,
-        // smtp-server keeps the idle timeout (above); two timers on one socket would fight.
-        idleTimeoutMs: 0,
-        gate: connectionGate(options.faults, 'smtp'),
+    const tcpOptions = {
+      host: options.host,
+      maxConnections: options.maxConnections,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress,
+      // smtp-server keeps the idle timeout (above); two timers on one socket would fight.
+      idleTimeoutMs: 0,
+      gate: connectionGate(options.faults, 'smtp'),
+    };
+    const handler: TcpProtocolHandler = {
+      onConnection: (tcp) => {
+        const session = new CaptureConnection(this.#smtp, { tcp, log: this.#log, faults: this.#faults });
+        this.#sessions.set(tcp.id, session);
+        tcp.once('close', () => this.#sessions.delete(tcp.id));
+        this.#smtp.connections.add(session);
+        session.on('error', (err: Error) => {
+          if (!isPeerReset(err)) tcp.close(err);
+        });
+        session.init();
       },
-      {
-        onConnection: (tcp) => {
-          const session = new CaptureConnection(this.#smtp, { tcp, log: this.#log, faults: this.#faults });
-          this.#sessions.set(tcp.id, session);
-          tcp.once('close', () => this.#sessions.delete(tcp.id));
-          this.#smtp.connections.add(session);
-          session.on('error', (err: Error) => {
-            if (!isPeerReset(err)) tcp.close(err);
-          });
-          session.init();
-        },
-        onRejected: (socket, reason) => {
-          const who = reason === 'address' ? ' from your address' : '';
-          socket.write(`421 ${this.name} Too many connections${who}, try again later\r\n`);
-        },
-        onEvicted: (tcp) => {
-          // RFC 5321 §3.8: 421 before closing the transmission channel.
-          tcp.write(`421 ${this.name} Idle session closed to make room for another client\r\n`);
-        },
-        onShutdown: (tcp) => {
-          this.#sessions.get(tcp.id)?.shutdown();
-        },
+      onRejected: (socket, reason) => {
+        const who = reason === 'address' ? ' from your address' : '';
+        socket.write(`421 ${this.name} Too many connections${who}, try again later\r\n`);
       },
-    );
+      onEvicted: (tcp) => {
+        // RFC 5321 §3.8: 421 before closing the transmission channel.
+        tcp.write(`421 ${this.name} Idle session closed to make room for another client\r\n`);
+      },
+      onShutdown: (tcp) => {
+        this.#sessions.get(tcp.id)?.shutdown();
+      },
+    };
+    this.#tcp = new TcpServer({ ...tcpOptions, name: 'smtp', port: options.port }, handler);
+    if (options.tls) {
+      // Until the handshake is done the handshake timeout guards the socket; the library's idle
+      // timeout starts with the session. A TLS client of a full server cannot be told "421".
+      const { onRejected: _plainOnly, ...secureHandler } = handler;
+      this.#tls = new TcpServer(
+        { ...tcpOptions, name: 'smtps', port: options.smtpsPort ?? 0 },
+        implicitTls(secureHandler, { context: createServerContext(options.tls) }),
+      );
+    }
   }
 
   get host(): string {
@@ -138,9 +148,14 @@ export class SmtpServer {
     return this.#tcp.port;
   }
 
-  /** Sessions open now. */
+  /** The bound implicit-TLS port, or undefined without `tls`. */
+  get smtpsPort(): number | undefined {
+    return this.#tls?.port;
+  }
+
+  /** Sessions open now (both listeners). */
   get connections(): number {
-    return this.#tcp.connections.size;
+    return this.#tcp.connections.size + (this.#tls?.connections.size ?? 0);
   }
 
   get listening(): boolean {
@@ -150,12 +165,12 @@ export class SmtpServer {
   /** Prepares the store and starts accepting; resolves with the bound port. */
   async listen(): Promise<number> {
     await this.store.init();
-    return this.#tcp.listen();
+    return listenWithTls(this.#tcp, this.#tls);
   }
 
   /** Stops accepting, lets messages in flight finish (up to `graceMs`), says 421 to the rest. Idempotent. */
-  close(options: { graceMs?: number } = {}): Promise<void> {
-    return this.#tcp.close(options);
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    await Promise.all([this.#tcp.close(options), this.#tls?.close(options)]);
   }
 
   #onAuth(

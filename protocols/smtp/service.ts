@@ -56,8 +56,15 @@ export class SmtpService implements Service {
     this.#started = true;
   }
 
+  /** The implicit-TLS port (SMTPS), or undefined without TLS. */
+  get tlsPort(): number | undefined {
+    return this.server.smtpsPort;
+  }
+
   urls(): string[] {
-    return [`smtp://${urlHost(this.host)}:${this.port}`];
+    const host = urlHost(this.host);
+    const smtps = this.tlsPort;
+    return [`smtp://${host}:${this.port}`, ...(smtps !== undefined ? [`smtps://${host}:${smtps}`] : [])];
   }
 
   openConnections(): number {

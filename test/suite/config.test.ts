@@ -64,6 +64,12 @@ describe('configuration', () => {
       'c.pem',
       '--tls-key',
       'k.pem',
+      '--tls-name',
+      'API.example.test.',
+      '--tls-name',
+      '[::2]',
+      '--https-port',
+      '4',
       '--log',
       'json',
     ]);
@@ -82,6 +88,8 @@ describe('configuration', () => {
     expect(c.smtp.maxMessages).toBe(50);
     expect(c.tls).toBe(true);
     expect([c.tlsCert, c.tlsKey]).toEqual(['c.pem', 'k.pem']);
+    expect(c.tlsNames).toEqual(['api.example.test', '::2']);
+    expect(c.http.httpsPort).toBe(4);
     expect(c.log).toBe('json');
   });
 
@@ -95,6 +103,8 @@ describe('configuration', () => {
     [['--smtp-max-size', '-1'], '--smtp-max-size'],
     [['--smtp-max-messages', '0'], "--smtp-max-messages: expected a positive number of messages, got '0'"],
     [['--log', 'xml'], "--log: expected pretty or json, got 'xml'"],
+    [['--https-port', 'x'], "--https-port: expected a port number 0-65535, got 'x'"],
+    [['--tls-name', 'bad name'], "--tls-name: 'bad name' is not a DNS name or IP address"],
   ])('refuses %j naming the flag', (argv, message) => {
     expect(() => resolveArgs(argv)).toThrow(message);
   });

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ExchangeLog } from '../../shared/exchange.js';
@@ -159,8 +160,17 @@ describe('TLS material for a run', () => {
     await expect(
       captureTls({ data: dir, tls: true, tlsCert: `${dir}/nope.crt`, tlsKey: `${dir}/a.key` }),
     ).rejects.toThrow(/--tls-cert: cannot read .*nope\.crt: ENOENT/);
-    // Without a given pair, the generated certificate is kept in DATA/tls; without --tls, none at all.
-    expect((await captureTls({ data: dir, tls: true }))?.cert).toBe(fs.readFileSync(`${dir}/tls/cert.pem`, 'utf8'));
+    // Without a given pair, a leaf from the CA kept in DATA/tls; without --tls, none at all.
+    const issued = await captureTls({ data: dir, tls: true, host: '127.0.0.3', tlsNames: ['Api.Example.Test'] });
+    const leaf = new X509Certificate(issued?.cert ?? '');
+    expect(leaf.verify(new X509Certificate(fs.readFileSync(`${dir}/tls/ca.pem`, 'utf8')).publicKey)).toBe(true);
+    for (const name of ['localhost', 'api.example.test', 'www.suite.test', 'suite.test'])
+      expect(leaf.checkHost(name)).toBe(name);
+    for (const ip of ['127.0.0.1', '127.0.0.3', '::1']) expect(leaf.checkIP(ip)).toBe(ip);
+    expect(leaf.checkHost('other.test')).toBeUndefined();
+    // A zone of its own: the built-in zone's names are not added.
+    const zoned = await captureTls({ data: dir, tls: true, dns: { port: 0, zones: ['/nonexistent.zone'] } });
+    expect(new X509Certificate(zoned?.cert ?? '').checkHost('www.suite.test')).toBeUndefined();
     expect(await captureTls({ data: dir })).toBeUndefined();
     fs.rmSync(dir, { recursive: true });
   });
