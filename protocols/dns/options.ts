@@ -56,19 +56,20 @@ export interface DnsServerOptions {
 }
 
 /** The defaults of {@link DnsServerOptions} (zones and log have none). */
-export const DNS_DEFAULTS: Required<Omit<DnsServerOptions, 'zones' | 'log' | 'faults' | 'update' | 'transfer' | 'tls'>> =
-  Object.freeze({
-    host: '127.0.0.1',
-    port: 0,
-    dotPort: 0,
-    maxConnections: MAX_CONNECTIONS,
-    maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
-    idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
-    maxUdpPayload: MAX_UDP_PAYLOAD,
-    maxTcpQueryBytes: MAX_TCP_QUERY_BYTES,
-    portAttempts: PORT_PAIR_ATTEMPTS,
-    answerCacheEntries: ANSWER_CACHE_ENTRIES,
-  });
+export const DNS_DEFAULTS: Required<
+  Omit<DnsServerOptions, 'zones' | 'log' | 'faults' | 'update' | 'transfer' | 'tls'>
+> = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  dotPort: 0,
+  maxConnections: MAX_CONNECTIONS,
+  maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
+  idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
+  maxUdpPayload: MAX_UDP_PAYLOAD,
+  maxTcpQueryBytes: MAX_TCP_QUERY_BYTES,
+  portAttempts: PORT_PAIR_ATTEMPTS,
+  answerCacheEntries: ANSWER_CACHE_ENTRIES,
+});
 
 /** What {@link DnsService} takes. */
 export interface DnsServiceOptions {
