@@ -8,11 +8,33 @@ import { z } from 'zod';
 import { MAX_DELAY_MS } from './limits.js';
 
 /**
- * Paths the suite's own console and API answer; a stub may not shadow them (SPEC.md): the
- * dashboard, `/api/*`, `/healthz`, `/metrics`.
+ * Paths the suite's own console and API answer; a stub may not shadow them (SPEC.md): the page at
+ * `/`, its assets under `/console/`, the favicon, `/api/*`, `/healthz`, `/metrics` and DNS over
+ * HTTPS at `/dns-query`.
  */
+export const CONSOLE_PATHS = '/, /console/*, /favicon.*, /api/*, /healthz, /metrics, /dns-query';
+
 export function isConsolePath(path: string): boolean {
-  return path === '/' || path === '/api' || path.startsWith('/api/') || path === '/healthz' || path === '/metrics';
+  return (
+    path === '/' ||
+    path === '/api' ||
+    path.startsWith('/api/') ||
+    path === '/console' ||
+    path.startsWith('/console/') ||
+    path.startsWith('/favicon.') ||
+    path === '/healthz' ||
+    path === '/metrics' ||
+    path === '/dns-query'
+  );
+}
+
+/**
+ * True when a stub path could only answer console paths, or all of them: a literal console path,
+ * a pattern under one (`/api/*`, `/console/:file`) or `/*`. A pattern such as `/:name` stays
+ * allowed: it answers other paths, and the stubs pass every console path on to the routes.
+ */
+function shadowsConsole(p: string): boolean {
+  return p === '/*' || isConsolePath(p.replace(/\/\*$/, '/').replace(/\/:[^/]+/g, '/x'));
 }
 
 /**
@@ -30,8 +52,8 @@ const stubPath = z
     return segments.every((s, i) => (s.includes('*') ? s === '*' && i === segments.length - 1 : true));
   }, '* is only allowed as the whole last segment ("/v1/*")')
   .refine((p) => p.split('/').every((s) => s !== ':'), 'a :parameter needs a name')
-  .refine((p) => !isConsolePath(p.replace(/\/\*$/, '/').replace(/\/:[^/]+/g, '/x')) && p !== '/*', {
-    message: 'is a console path (/, /api/*, /healthz, /metrics); stubs cannot shadow them',
+  .refine((p) => !shadowsConsole(p), {
+    error: (issue) => `${String(issue.input)} is reserved for the console (${CONSOLE_PATHS}); a stub cannot shadow it`,
   });
 
 const headerMap = z.record(z.string().min(1).max(256), z.string().max(8_192));

@@ -108,7 +108,7 @@ describe('HTTP stubs', () => {
     expect(await send('exact')).toBe('eq');
     expect(JSON.parse(await send('nothing'))).toMatchObject({ mismatch: 'body' });
     for (const p of ['/', '/api/mail', '/api/*', '/healthz', '/metrics', '/*'])
-      expect(() => http.service.stub({ path: p, respond: {} }), p).toThrow(/console path/);
+      expect(() => http.service.stub({ path: p, respond: {} }), p).toThrow(/is reserved for the console/);
   });
 
   it('takes precedence over a built-in route only on the path it names', async () => {
@@ -116,6 +116,43 @@ describe('HTTP stubs', () => {
     expect(await (await fetch(`${http.url}/get`)).json()).toEqual({ stubbed: true });
     expect(((await (await fetch(`${http.url}/anything`)).json()) as { method: string }).method).toBe('GET');
     expect((await fetch(`${http.url}/api/stubs`)).status).toBe(200);
+  });
+
+  it("refuses a stub on the console's own paths with a 400 naming the path; a /:name stub passes them on", async () => {
+    for (const p of [
+      '/console/app.js',
+      '/console/*',
+      '/console/:file',
+      '/console',
+      '/favicon.ico',
+      '/favicon.svg',
+      '/favicon.:ext',
+      '/api/mail/:id',
+      '/healthz',
+      '/metrics',
+      '/dns-query',
+    ]) {
+      const res = await postStub({ path: p, respond: { body: 'shadowed' } });
+      expect(res.status, p).toBe(400);
+      const { error } = (await res.json()) as { error: string };
+      expect(error, p).toBe(
+        `path: ${p} is reserved for the console (/, /console/*, /favicon.*, /api/*, /healthz, /metrics, /dns-query); a stub cannot shadow it`,
+      );
+    }
+    expect(await (await fetch(`${http.url}/api/stubs`)).json()).toEqual([]);
+    // Near misses are the user's own paths.
+    for (const p of ['/consoles', '/favicon', '/api-v2/x', '/healthz/deep', '/dns-query2'])
+      expect((await postStub({ path: p, respond: {} })).status, p).toBe(201);
+    // A pattern that also matches console paths is allowed, and answers only the others.
+    expect((await postStub({ path: '/:name', respond: { body: 'stub' } })).status).toBe(201);
+    expect((await postStub({ path: '/console/:file/x', respond: { body: 'stub' } })).status).toBe(400);
+    expect(await (await fetch(`${http.url}/whatever`)).text()).toBe('stub');
+    const icon = await fetch(`${http.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    await icon.arrayBuffer();
+    const healthz = await fetch(`${http.url}/healthz`);
+    expect(await healthz.text()).not.toBe('stub');
   });
 
   it('/api/stubs adds (201), lists, removes and clears stubs; bad ones are 400 naming the field', async () => {
@@ -134,7 +171,7 @@ describe('HTTP stubs', () => {
     for (const [bad, error] of [
       [{ respond: {} }, /^path: /],
       [{ path: 'nope', respond: {} }, /^path: must start with \//],
-      [{ path: '/api/x', respond: {} }, /^path: is a console path/],
+      [{ path: '/api/x', respond: {} }, /^path: \/api\/x is reserved for the console/],
       [{ path: '/x', respond: { status: 42 } }, /^respond\.status: /],
       [{ path: '/x', respond: [{}, { delayMs: 999999 }] }, /^respond\.1\.delayMs: /],
       [{ path: '/x', respond: { body: 'a', json: {} } }, /^respond: give at most one/],
@@ -229,7 +266,7 @@ describe('stubs from the config and startSuite', () => {
           ],
         },
       }),
-    ).toThrow(/^http\.stubs\[1\]\.path: is a console path/);
+    ).toThrow(/^http\.stubs\[1\]\.path: \/api\/x is reserved for the console/);
   });
 
   it('startSuite({ httpStubs }) answers with them from the start', async () => {
