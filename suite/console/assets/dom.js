@@ -6,7 +6,7 @@
  */
 
 /**
- * Creates an element. `props`: `class`, `text`, `title`, `on` (event → handler), `attrs`
+ * Creates an element. `props`: `class`, `text`, `title`, `type` (of a button or input), `on` (event → handler), `attrs`
  * (name → value, skipped when undefined/false), `data` (dataset). Children: nodes or strings.
  */
 export function h(tag, props = {}, ...children) {
@@ -14,6 +14,7 @@ export function h(tag, props = {}, ...children) {
   if (props.class) el.className = props.class;
   if (props.text !== undefined) el.textContent = String(props.text);
   if (props.title !== undefined) el.title = String(props.title);
+  if (props.type !== undefined) el.setAttribute('type', String(props.type));
   for (const [name, value] of Object.entries(props.attrs ?? {}))
     if (value !== undefined && value !== false) el.setAttribute(name, value === true ? '' : String(value));
   for (const [name, value] of Object.entries(props.data ?? {})) el.dataset[name] = String(value);

@@ -3,8 +3,8 @@
  * full record on click and the session view (one connection as a dialogue with timings).
  * @module
  */
-import { features, getJson } from './api.js';
 import { bytes, clear, clock, fields, h, td } from './dom.js';
+import { findRequest, requestSection } from './request-view.js';
 
 /** Records kept in the page; older ones are dropped. */
 export const MAX_RECORDS = 5000;
@@ -211,30 +211,13 @@ export function timelinePanel(root, stream) {
     if (r.protocol === 'http' && r.side === 'server') void showRequest(r);
   };
 
-  /** The recorded request (headers, body) from the test kit's /api/requests, when it is there. */
+  /** The recorded request (method, URL, headers, body) from the test kit's /api/requests, when it is there. */
   const showRequest = async (r) => {
-    if (!(await features()).includes('requests')) return;
-    const [method, target] = r.request.split(' ');
-    let list;
-    try {
-      list = await getJson(`/api/requests?limit=200&method=${encodeURIComponent(method ?? '')}`);
-    } catch {
-      return;
-    }
-    const t = new Date(r.time).getTime();
-    const near = (Array.isArray(list) ? list : [])
-      .filter((q) => q.method === method && q.target === target)
-      .sort((a, b) => Math.abs(new Date(a.time).getTime() - t) - Math.abs(new Date(b.time).getTime() - t))[0];
-    if (!near || detail.dataset.view !== 'record') return;
-    const headers = Object.entries(near.headers ?? {}).map(([k, v]) => [
-      k,
-      Array.isArray(v) ? v.join(', ') : String(v),
-    ]);
-    detail.append(
-      h('h3', { text: 'Request' }),
-      fields(headers),
-      near.body ? h('pre', { class: 'body', text: near.body }) : '',
-    );
+    const q = await findRequest(r);
+    // The user may have moved on while it was asked for.
+    if (!q || selected?.id !== r.id || detail.dataset.view !== 'record') return;
+    detail.querySelector('section.request')?.remove();
+    detail.append(requestSection(q));
   };
 
   const select = (r) => {
