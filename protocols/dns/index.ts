@@ -34,6 +34,7 @@ export {
   MAX_TCP_QUERY_BYTES,
   PORT_PAIR_ATTEMPTS,
   type QueryEvent,
+  TCP_QUERY_DEADLINE_MS,
 } from './server.js';
 export {
   ADDED_RECORD_TTL,

@@ -15,6 +15,12 @@ import type { Zone } from './zone.js';
 
 /** A TCP connection with no query for this long is closed (RFC 7766 §6.2.3 suggests seconds, not minutes). */
 export const DNS_IDLE_TIMEOUT_MS = 10_000;
+/**
+ * A whole query over TCP (its length prefix and message) must arrive within this long of its first
+ * byte, or the connection is closed: the idle timer alone would let a byte every few seconds hold
+ * the connection forever.
+ */
+export const TCP_QUERY_DEADLINE_MS = 5_000;
 /** Largest query accepted over TCP; a frame announcing more closes the connection. Queries are small. */
 export const MAX_TCP_QUERY_BYTES = 4096;
 /** With port 0: how many TCP/UDP port pairs to try before giving up (the UDP twin may be taken). */
@@ -33,6 +39,8 @@ export interface DnsServerOptions {
   readonly maxConnectionsPerAddress?: number;
   /** TCP idle timeout; default {@link DNS_IDLE_TIMEOUT_MS}. */
   readonly idleTimeoutMs?: number;
+  /** Deadline for one whole TCP query from its first byte; default {@link TCP_QUERY_DEADLINE_MS}. 0 disables. */
+  readonly queryDeadlineMs?: number;
   /** Our EDNS UDP payload size; default {@link MAX_UDP_PAYLOAD}. */
   readonly maxUdpPayload?: number;
   /** Largest TCP query frame; default {@link MAX_TCP_QUERY_BYTES}. */
@@ -65,6 +73,7 @@ export const DNS_DEFAULTS: Required<
   maxConnections: MAX_CONNECTIONS,
   maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
   idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
+  queryDeadlineMs: TCP_QUERY_DEADLINE_MS,
   maxUdpPayload: MAX_UDP_PAYLOAD,
   maxTcpQueryBytes: MAX_TCP_QUERY_BYTES,
   portAttempts: PORT_PAIR_ATTEMPTS,

@@ -6,6 +6,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import { Deadline } from '../../shared/deadline.js';
 import { MinisuiteError } from '../../shared/errors.js';
 import { elapsedMs } from '../../shared/exchange.js';
 import { connectionFault, connectionGate } from '../../shared/faults/connection-gate.js';
@@ -28,6 +29,7 @@ export {
   type DnsServerOptions,
   MAX_TCP_QUERY_BYTES,
   PORT_PAIR_ATTEMPTS,
+  TCP_QUERY_DEADLINE_MS,
 } from './options.js';
 
 /** One message handled, as the `query` event reports it. */
@@ -195,9 +197,13 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   #serveTcp(conn: TcpConnection, maxFrame: number, transport: 'tcp' | 'tls' = 'tcp'): void {
     const socket = conn.socket;
     let pending: Buffer = EMPTY;
+    const deadline = this.#queryDeadline(conn, transport);
     socket.on('data', (chunk: Buffer) => {
       const split = splitFrames(pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk, maxFrame);
       pending = split.rest;
+      // Each query has its own deadline from its first byte.
+      if (split.frames.length > 0) deadline.clear();
+      if (pending.length > 0) deadline.start();
       let flowing = true;
       for (const message of split.frames) {
         const out = this.#handle(message, transport, conn.peer, conn.id, (late) => conn.write(frame(late)), conn);
@@ -218,6 +224,20 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
         socket.once('drain', () => socket.resume());
       }
     });
+  }
+
+  /** The deadline of the query under way on `conn`: when it passes, the connection is closed. */
+  #queryDeadline(conn: TcpConnection, transport: 'tcp' | 'tls'): Deadline {
+    const deadline = new Deadline(this.#options.queryDeadlineMs, () => {
+      this.#record({
+        ...this.#blank(transport, conn.peer, conn.id),
+        request: '(incomplete query)',
+        response: `closed: query not complete within ${deadline.ms} ms`,
+      });
+      conn.close();
+    });
+    conn.once('close', () => deadline.clear());
+    return deadline;
   }
 
   #blank(transport: DnsTransport, peer: string, session: string): QueryEvent {

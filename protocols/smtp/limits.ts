@@ -32,3 +32,9 @@ export const MAX_SMTP_CONNECTIONS = 256;
 
 /** A session with no command for this long is told `421` and closed (RFC 5321 §4.5.3.2.7: at least 5 minutes). */
 export const SMTP_IDLE_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * A command line must be complete within this long of its first byte, or the session is told
+ * `421` and closed (slowloris). Generous enough for a person typing into telnet.
+ */
+export const SMTP_COMMAND_DEADLINE_MS = 60_000;

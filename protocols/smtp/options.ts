@@ -15,6 +15,7 @@ import {
   MAX_RECIPIENTS,
   MAX_SMTP_CONNECTIONS,
   MAX_STORED_MESSAGES,
+  SMTP_COMMAND_DEADLINE_MS,
   SMTP_IDLE_TIMEOUT_MS,
 } from './limits.js';
 import type { MailStore } from './mail-store.js';
@@ -53,6 +54,8 @@ export interface SmtpServerOptions {
   readonly maxConnectionsPerAddress?: number;
   /** Idle time before `421` and close; default {@link SMTP_IDLE_TIMEOUT_MS}. 0 disables. */
   readonly idleTimeoutMs?: number;
+  /** Deadline for one command line from its first byte, then `421` and close; default {@link SMTP_COMMAND_DEADLINE_MS}. 0 disables. */
+  readonly commandDeadlineMs?: number;
 }
 
 /** The defaults of {@link SmtpServerOptions} (the store, log, name and TLS have none). */
@@ -68,6 +71,7 @@ export const SMTP_DEFAULTS: Required<Omit<SmtpServerOptions, 'store' | 'log' | '
     maxConnections: MAX_SMTP_CONNECTIONS,
     maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
     idleTimeoutMs: SMTP_IDLE_TIMEOUT_MS,
+    commandDeadlineMs: SMTP_COMMAND_DEADLINE_MS,
   });
 
 /**

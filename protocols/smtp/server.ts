@@ -23,6 +23,7 @@ import { withDefaults } from '../../shared/options.js';
 import { type TcpProtocolHandler, TcpServer } from '../../shared/tcp-server.js';
 import { createServerContext } from '../../shared/tls.js';
 import { implicitTls, listenWithTls } from '../../shared/tls-listener.js';
+import { watchCommandLines } from './command-deadline.js';
 import { CaptureConnection } from './connection.js';
 import type { MailDraft, MailStore } from './mail-store.js';
 import { SMTP_DEFAULTS, type SmtpAccount, type SmtpServerOptions } from './options.js';
@@ -56,6 +57,8 @@ export class SmtpServer {
   #faults: FaultEngine | undefined;
   #users: readonly SmtpAccount[];
   #sessions = new Map<string, CaptureConnection>();
+  /** Per session: hands the command line deadline the socket after STARTTLS. */
+  #watchers = new Map<string, (socket: net.Socket) => void>();
 
   constructor(given: SmtpServerOptions) {
     const options = withDefaults(SMTP_DEFAULTS, given);
@@ -89,6 +92,7 @@ export class SmtpServer {
       onSecure: (socket, session, callback) => {
         // The session now runs on the TLS socket; the TcpConnection must watch that one.
         this.#sessions.get(session.id)?.tcp.replaceSocket(socket as net.Socket);
+        this.#watchers.get(session.id)?.(socket as net.Socket);
         callback();
       },
     };
@@ -108,12 +112,18 @@ export class SmtpServer {
       onConnection: (tcp) => {
         const session = new CaptureConnection(this.#smtp, { tcp, log: this.#log, faults: this.#faults });
         this.#sessions.set(tcp.id, session);
-        tcp.once('close', () => this.#sessions.delete(tcp.id));
+        const watch = watchCommandLines(session, options.commandDeadlineMs);
+        this.#watchers.set(tcp.id, watch);
+        tcp.once('close', () => {
+          this.#sessions.delete(tcp.id);
+          this.#watchers.delete(tcp.id);
+        });
         this.#smtp.connections.add(session);
         session.on('error', (err: Error) => {
           if (!isPeerReset(err)) tcp.close(err);
         });
         session.init();
+        watch(tcp.socket);
       },
       onRejected: (socket, reason) => {
         const who = reason === 'address' ? ' from your address' : '';
