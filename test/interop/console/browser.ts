@@ -37,13 +37,25 @@ export function chromiumPath(): string {
   return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
 }
 
-export async function launch(): Promise<Browser> {
+export interface LaunchOptions {
+  /**
+   * HOME for the browser process. Chromium on Linux takes the certificates a user trusts from the
+   * NSS database in `$HOME/.pki/nssdb` (see {@link trustingHome}); a fresh empty HOME trusts none.
+   * Default: the test's own environment.
+   */
+  readonly home?: string;
+  /** More Chromium flags (after {@link CHROMIUM_ARGS}). */
+  readonly args?: readonly string[];
+}
+
+export async function launch(options: LaunchOptions = {}): Promise<Browser> {
   const artifacts = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-console-test-'));
   const profile = path.join(artifacts, 'profile');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+    ...(options.home !== undefined ? { env: { ...process.env, HOME: options.home } } : {}),
     acceptDownloads: true,
     viewport: { width: 1366, height: 860 },
   });
@@ -72,4 +84,19 @@ export async function launch(): Promise<Browser> {
       await fs.rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fresh HOME whose NSS database (`.pki/nssdb`, what Chromium on Linux reads) trusts `caFile` as a
+ * certificate authority for web sites, made with NSS's own `certutil` (Debian's libnss3-tools);
+ * with no `caFile`, an empty HOME that trusts nothing beyond the built-in roots.
+ */
+export async function trustingHome(caFile?: string): Promise<string> {
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-browser-home-'));
+  if (caFile === undefined) return home;
+  const db = path.join(home, '.pki', 'nssdb');
+  await fs.mkdir(db, { recursive: true });
+  execFileSync('certutil', ['-d', `sql:${db}`, '-N', '--empty-password']);
+  execFileSync('certutil', ['-d', `sql:${db}`, '-A', '-t', 'C,,', '-n', 'minisuite test CA', '-i', caFile]);
+  return home;
 }
