@@ -38,6 +38,12 @@ async function pass(s: FtpSession, arg: string) {
     s.account = { name: 'anonymous', perms: READ_PERMISSIONS, writable: false, sandbox: s.host.sandbox };
     return reply(230, 'Anonymous login ok, access is read-only');
   }
+  // Per address, whatever the number of connections (login-throttle.ts): no password is even tried.
+  const address = s.conn.remoteAddress;
+  if (s.host.logins.blocked(address)) {
+    s.after(() => s.conn.end());
+    return reply(421, 'Too many failed logins from your address, try again later');
+  }
   const account = options.users.find((u) => u.name === name);
   // Compare even for unknown users so the timing does not tell which names exist.
   const ok = sameSecret(account?.pass ?? '\u0000unknown', arg) && account !== undefined;
@@ -54,9 +60,10 @@ async function pass(s: FtpSession, arg: string) {
     return reply(230, 'Login successful');
   }
   s.loginFailures++;
+  s.host.logins.fail(address);
   // RFC 2577 §5: slow down password guessing; the same reply for unknown user and wrong password.
   await sleep(options.loginFailureDelayMs * s.loginFailures, undefined, { ref: false });
-  if (s.loginFailures >= options.maxLoginFailures) {
+  if (s.loginFailures >= options.maxLoginFailures || s.host.logins.blocked(address)) {
     s.after(() => s.conn.end());
     return reply(421, 'Too many failed logins, closing control connection');
   }

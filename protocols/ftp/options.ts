@@ -16,6 +16,7 @@ import type { PortRange } from '../../shared/port-range.js';
 import type { TlsMaterial } from '../../shared/tls.js';
 import type { FtpAccount } from './accounts.js';
 import { DATA_CONNECT_TIMEOUT_MS } from './data-channel.js';
+import { LOGIN_FAILURE_WINDOW_MS, MAX_LOGIN_FAILURES_PER_ADDRESS } from './login-throttle.js';
 
 /** Consecutive bad commands (unknown, bad syntax) before the server says 421 and hangs up. */
 export const MAX_BAD_COMMANDS = 20;
@@ -68,6 +69,13 @@ export interface FtpServerOptions {
   readonly maxLoginFailures?: number;
   /** Base delay of a failed login; default {@link LOGIN_FAILURE_DELAY_MS}. */
   readonly loginFailureDelayMs?: number;
+  /**
+   * Failed logins one client address may have within {@link loginFailureWindowMs}, over all its
+   * connections; then every `PASS` from it gets `421`. Default {@link MAX_LOGIN_FAILURES_PER_ADDRESS}; 0 disables.
+   */
+  readonly maxLoginFailuresPerAddress?: number;
+  /** How long a failed login counts against its address; default {@link LOGIN_FAILURE_WINDOW_MS}. */
+  readonly loginFailureWindowMs?: number;
   /** Wait for a data connection; default {@link DATA_CONNECT_TIMEOUT_MS}. */
   readonly dataConnectTimeoutMs?: number;
   /** Folder for uploads in progress (same file system as root); default `<root>/../.ftp-uploads`. */
@@ -103,6 +111,8 @@ export const FTP_DEFAULTS: Required<
   maxBadCommands: MAX_BAD_COMMANDS,
   maxLoginFailures: MAX_LOGIN_FAILURES,
   loginFailureDelayMs: LOGIN_FAILURE_DELAY_MS,
+  maxLoginFailuresPerAddress: MAX_LOGIN_FAILURES_PER_ADDRESS,
+  loginFailureWindowMs: LOGIN_FAILURE_WINDOW_MS,
   dataConnectTimeoutMs: DATA_CONNECT_TIMEOUT_MS,
   ftpsPort: 0,
   requireTlsSessionReuse: false,

@@ -14,6 +14,7 @@ import { type TcpProtocolHandler, TcpServer } from '../../shared/tcp-server.js';
 import { createServerContext } from '../../shared/tls.js';
 import { implicitTls, listenWithTls } from '../../shared/tls-listener.js';
 import { COMMANDS } from './commands.js';
+import { LoginThrottle } from './login-throttle.js';
 import { FTP_CLOSE_GRACE_MS, FTP_DEFAULTS, type FtpServerOptions, type ResolvedFtpOptions } from './options.js';
 import { formatReply, reply } from './replies.js';
 import { Sandbox } from './sandbox.js';
@@ -45,6 +46,7 @@ export class FtpServer {
     };
     this.#secureContext = options.tls ? createServerContext(options.tls) : undefined;
     const o = this.options;
+    const logins = new LoginThrottle({ maxFailures: o.maxLoginFailuresPerAddress, windowMs: o.loginFailureWindowMs });
     const handler: TcpProtocolHandler = {
       onConnection: (conn) => {
         const sandbox = this.#sandbox;
@@ -56,6 +58,7 @@ export class FtpServer {
           secureContext: this.#secureContext,
           uploadDir: this.options.uploadDir,
           commands: COMMANDS,
+          logins,
         });
       },
       onRejected: (socket, reason) => {

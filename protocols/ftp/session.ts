@@ -22,6 +22,7 @@ import { connectActive, DataChannelError, type PassiveListener } from './data-ch
 import { failureReply } from './failures.js';
 import { appliesToCommand, CONNECT, commandTarget, isDataFault } from './faults.js';
 import { MLST_FACTS, type MlstFact } from './list-format.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { ResolvedFtpOptions } from './options.js';
 import { formatReply, isPositive, type Reply, reply, summarizeReply } from './replies.js';
 import type { Sandbox } from './sandbox.js';
@@ -40,6 +41,8 @@ export interface SessionHost {
   readonly uploadDir: string;
   /** The verbs the server knows; given by the server, so this module depends on no handler. */
   readonly commands: CommandTable;
+  /** Failed logins of the whole server, per client address. */
+  readonly logins: LoginThrottle;
 }
 
 /** Moves data over an open data connection; resolves with the final reply (226...). */

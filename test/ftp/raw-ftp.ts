@@ -15,8 +15,8 @@ export class RawFtp {
   }
 
   /** Connects and consumes the 220 greeting. */
-  static async connect(port: number): Promise<RawFtp> {
-    const raw = new RawFtp(await RawClient.connect(port));
+  static async connect(port: number, localAddress?: string): Promise<RawFtp> {
+    const raw = new RawFtp(await RawClient.connect(port, '127.0.0.1', localAddress));
     await raw.reply();
     return raw;
   }
