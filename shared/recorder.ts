@@ -36,6 +36,7 @@ export class OpenExchange {
   readonly #t0: number;
   readonly #recorder: Recorder;
   #ended = false;
+  #durationMs = 0;
 
   constructor(
     recorder: Recorder,
@@ -57,6 +58,11 @@ export class OpenExchange {
     return this.#ended;
   }
 
+  /** Milliseconds from the request to {@link end} (0 before the end). */
+  get durationMs(): number {
+    return this.#durationMs;
+  }
+
   /** Milliseconds since the request, so far. */
   elapsedMs(): number {
     return elapsedMs(this.#t0);
@@ -70,7 +76,8 @@ export class OpenExchange {
     if (this.#ended) return undefined;
     this.#ended = true;
     this.bytesOut += bytesOut;
-    return this.#recorder.add(this, response, ok, elapsedMs(this.#t0));
+    this.#durationMs = elapsedMs(this.#t0);
+    return this.#recorder.add(this, response, ok, this.#durationMs);
   }
 }
 

@@ -8,11 +8,11 @@
 import { EventEmitter } from 'node:events';
 import { Deadline } from '../../shared/deadline.js';
 import { MinisuiteError } from '../../shared/errors.js';
-import { elapsedMs } from '../../shared/exchange.js';
 import { connectionFault, connectionGate } from '../../shared/faults/connection-gate.js';
 import type { FaultHit } from '../../shared/faults/engine.js';
 import { hostOfPeer } from '../../shared/net-util.js';
 import { withDefaults } from '../../shared/options.js';
+import { type OpenExchange, Recorder } from '../../shared/recorder.js';
 import { type TcpConnection, TcpServer } from '../../shared/tcp-server.js';
 import { createServerContext, type TlsMaterial } from '../../shared/tls.js';
 import { implicitTls } from '../../shared/tls-listener.js';
@@ -49,6 +49,18 @@ export type DnsServerEvents = { query: [event: QueryEvent] };
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
+/** The outcome of a message that got no answer (a TCP frame too large, or not complete in time). */
+const NO_ANSWER: Outcome = {
+  message: undefined,
+  request: '',
+  response: '',
+  ok: false,
+  rcode: 'NONE',
+  question: undefined,
+  answers: 0,
+  truncated: false,
+};
+
 export class DnsServer extends EventEmitter<DnsServerEvents> {
   readonly host: string;
   #options: DnsServerOptions & typeof DNS_DEFAULTS;
@@ -59,6 +71,8 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   #closing: Promise<void> | undefined;
   #requestedPort: number;
   #responder: ResponderOptions;
+  /** Every datagram is one exchange of the session "dns-udp", with the peer it came from. */
+  #udpRecorder: Recorder;
 
   constructor(options: DnsServerOptions) {
     super();
@@ -72,6 +86,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       transfer: o.transfer,
       cache: o.answerCacheEntries === 0 ? undefined : new AnswerCache({ entries: o.answerCacheEntries }),
     };
+    this.#udpRecorder = this.#recorder('udp', 'dns-udp', '');
   }
 
   /** The bound port (UDP and TCP), else the requested one. */
@@ -120,7 +135,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       const tcp = this.#createTcp(this.#requestedPort);
       const port = await tcp.listen();
       const udp = new UdpServer({ name: 'dns', host: this.host, port }, (datagram, reply) => {
-        const out = this.#handle(datagram.data, 'udp', datagram.peer, 'dns-udp', (late) => void reply(late));
+        const out = this.#handle(datagram.data, this.#udpRecorder, datagram.peer, (late) => void reply(late));
         if (out) void reply(out);
       });
       try {
@@ -152,7 +167,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
    */
   answer(message: Buffer, peer: string, session: string): Buffer | undefined {
     // A fault's late answer has no way back once the HTTP response is gone: it is dropped.
-    return this.#handle(message, 'tls', peer, session, () => {});
+    return this.#handle(message, this.#recorder('tls', session, peer), undefined, () => {});
   }
 
   /** RFC 7858 §3.2: DNS over TLS is DNS over TCP (same framing and limits) inside TLS. */
@@ -196,8 +211,9 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
 
   #serveTcp(conn: TcpConnection, maxFrame: number, transport: 'tcp' | 'tls' = 'tcp'): void {
     const socket = conn.socket;
+    const recorder = this.#recorder(transport, conn.id, conn.peer);
     let pending: Buffer = EMPTY;
-    const deadline = this.#queryDeadline(conn, transport);
+    const deadline = this.#queryDeadline(conn, recorder);
     socket.on('data', (chunk: Buffer) => {
       const split = splitFrames(pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk, maxFrame);
       pending = split.rest;
@@ -206,15 +222,12 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       if (pending.length > 0) deadline.start();
       let flowing = true;
       for (const message of split.frames) {
-        const out = this.#handle(message, transport, conn.peer, conn.id, (late) => conn.write(frame(late)), conn);
+        const out = this.#handle(message, recorder, undefined, (late) => conn.write(frame(late)), conn);
         if (out) flowing = conn.write(frame(out)) && flowing;
       }
       if (split.oversized !== undefined) {
-        this.#record({
-          ...this.#blank(transport, conn.peer, conn.id),
-          request: `(frame of ${split.oversized} bytes)`,
-          response: `closed: frame larger than ${maxFrame} bytes`,
-        });
+        const exchange = recorder.begin(`(frame of ${split.oversized} bytes)`);
+        this.#finish(exchange, recorder, { ...NO_ANSWER, response: `closed: frame larger than ${maxFrame} bytes` });
         conn.close();
         return;
       }
@@ -227,11 +240,11 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   }
 
   /** The deadline of the query under way on `conn`: when it passes, the connection is closed. */
-  #queryDeadline(conn: TcpConnection, transport: 'tcp' | 'tls'): Deadline {
+  #queryDeadline(conn: TcpConnection, recorder: Recorder): Deadline {
     const deadline = new Deadline(this.#options.queryDeadlineMs, () => {
-      this.#record({
-        ...this.#blank(transport, conn.peer, conn.id),
-        request: '(incomplete query)',
+      const exchange = recorder.begin('(incomplete query)');
+      this.#finish(exchange, recorder, {
+        ...NO_ANSWER,
         response: `closed: query not complete within ${deadline.ms} ms`,
       });
       conn.close();
@@ -240,55 +253,37 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     return deadline;
   }
 
-  #blank(transport: DnsTransport, peer: string, session: string): QueryEvent {
-    return {
-      time: new Date(),
-      transport,
-      peer,
-      session,
-      message: undefined,
-      request: '',
-      response: '',
-      ok: false,
-      rcode: 'NONE',
-      question: undefined,
-      answers: 0,
-      truncated: false,
-      bytesIn: 0,
-      bytesOut: 0,
-      durationMs: 0,
-    };
-  }
-
   /**
    * Answers one message: returns the answer to send now, or undefined (none, or one a fault
-   * delays: it goes to `late` then). `conn` is the TCP connection, for its connection-fault note.
+   * delays: it goes to `late` then). `peer` is the datagram's sender (a session's own is in its
+   * recorder); `conn` is the TCP connection, for its connection-fault note.
    */
   #handle(
     input: Buffer,
-    transport: DnsTransport,
-    peer: string,
-    session: string,
+    recorder: Recorder,
+    peer: string | undefined,
     late: (answer: Buffer) => void,
     conn?: TcpConnection,
   ): Buffer | undefined {
-    // The record's time is the query's arrival, as every other server's is.
-    const time = new Date();
-    const t0 = performance.now();
-    let outcome = respond(input, transport, this.#options.zones(), this.#responder, peer);
-    const hit = this.#fault(outcome, transport, peer);
+    // The record's time is the query's arrival, as every other server's is; its line comes with the answer.
+    const exchange = recorder.begin('', input.length, peer);
+    const transport = recorder.fields.transport;
+    const from = exchange.peer ?? recorder.fields.peer;
+    let outcome = respond(input, transport, this.#options.zones(), this.#responder, from);
+    const hit = this.#fault(outcome, transport, from);
     // DNS over TLS and HTTPS are streams: faults treat them as TCP.
     if (hit) outcome = applyDnsFault(input, outcome, hit.action, transport === 'udp' ? 'udp' : 'tcp');
-    const fault = hit?.note ?? (conn ? connectionFault(conn) : undefined);
+    exchange.request = outcome.request;
+    exchange.fault = hit?.note ?? (conn ? connectionFault(conn) : undefined);
     const delayMs = hit?.action.delayMs;
     if (delayMs) {
       setTimeout(() => {
-        this.#record(this.#event(input, outcome, transport, peer, session, t0, time, fault));
+        this.#finish(exchange, recorder, outcome);
         if (outcome.message) late(outcome.message);
       }, delayMs).unref();
       return undefined;
     }
-    this.#record(this.#event(input, outcome, transport, peer, session, t0, time, fault));
+    this.#finish(exchange, recorder, outcome);
     // A zone transfer is several messages (RFC 5936 §2.2), written in order.
     if (outcome.more && outcome.message) {
       late(outcome.message);
@@ -307,52 +302,33 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     return faults.decide('dns', facts, 'exchange', appliesTo(transport === 'udp' ? 'udp' : 'tcp'));
   }
 
-  #event(
-    input: Buffer,
-    outcome: Outcome,
-    transport: DnsTransport,
-    peer: string,
-    session: string,
-    t0: number,
-    time: Date,
-    fault: string | undefined,
-  ): QueryEvent {
-    return {
-      time,
-      transport,
-      peer,
-      session,
+  /** A recorder of DNS server exchanges on this server's log. */
+  #recorder(transport: DnsTransport, session: string, peer: string): Recorder {
+    return new Recorder(this.#options.log, { protocol: 'dns', side: 'server', transport, session, peer });
+  }
+
+  /** Records the exchange with its outcome and tells the `query` listeners. */
+  #finish(exchange: OpenExchange, recorder: Recorder, outcome: Outcome): void {
+    const bytesOut = outcome.message?.length ?? 0;
+    exchange.end(outcome.response, outcome.ok, bytesOut);
+    const fields = recorder.fields;
+    this.emit('query', {
+      time: new Date(exchange.time),
+      transport: fields.transport,
+      peer: exchange.peer ?? fields.peer,
+      session: fields.session,
+      bytesIn: exchange.bytesIn,
+      bytesOut: exchange.bytesOut,
+      durationMs: exchange.durationMs,
+      fault: exchange.fault,
       message: outcome.message,
-      request: outcome.request,
+      request: exchange.request,
       response: outcome.response,
       ok: outcome.ok,
       rcode: outcome.rcode,
       question: outcome.question,
       answers: outcome.answers,
       truncated: outcome.truncated,
-      bytesIn: input.length,
-      bytesOut: outcome.message?.length ?? 0,
-      durationMs: elapsedMs(t0),
-      fault,
-    };
-  }
-
-  #record(event: QueryEvent): void {
-    this.#options.log?.add({
-      time: event.time,
-      protocol: 'dns',
-      side: 'server',
-      transport: event.transport,
-      session: event.session,
-      peer: event.peer,
-      request: event.request,
-      response: event.response,
-      ok: event.ok,
-      bytesIn: event.bytesIn,
-      bytesOut: event.bytesOut,
-      durationMs: event.durationMs,
-      fault: event.fault,
     });
-    this.emit('query', event);
   }
 }
