@@ -25,7 +25,7 @@ export {
 export { CLASSIC_UDP_PAYLOAD, MAX_UDP_PAYLOAD } from './edns.js';
 export { formatAnswer } from './format.js';
 export { DNS_DEFAULTS, type DnsServiceOptions } from './options.js';
-export type { ReceivedQuery } from './query-history.js';
+export type { ReceivedQuery } from './received-query.js';
 export type { ZoneRecord, ZoneType } from './records.js';
 export {
   DNS_IDLE_TIMEOUT_MS,
@@ -39,7 +39,6 @@ export {
 export {
   ADDED_RECORD_TTL,
   DnsService,
-  QUERY_HISTORY,
   type RecordInput,
   type RecordMatchInput,
 } from './service.js';

@@ -1,6 +1,7 @@
 /**
  * The dns service as the CLI and `startSuite` run it: loads the zones (`--zone` files, or the
- * built-in `suite.test`), serves them, and offers tests run-time records and the query history.
+ * built-in `suite.test`), serves them, and offers tests run-time records and the queries received
+ * (read from the exchange log).
  * @module
  */
 import fs from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { findZone } from './authority.js';
 import { builtinZone } from './builtin-zone.js';
 import { absolute } from './names.js';
 import type { DnsServiceOptions } from './options.js';
-import { QueryHistory, type ReceivedQuery } from './query-history.js';
+import { type ReceivedQuery, receivedQuery } from './received-query.js';
 import { typeCode, type ZoneRecord, type ZoneType } from './records.js';
 import { DnsServer, type QueryEvent } from './server.js';
 import { parseTsigKey } from './tsig.js';
@@ -20,8 +21,6 @@ import { bumpSerial } from './update.js';
 import type { Zone } from './zone.js';
 import { parseRecords, zoneFromText } from './zone-file.js';
 
-/** Queries kept by {@link DnsService.queries}; older ones are dropped. */
-export const QUERY_HISTORY = 10_000;
 /** TTL of records added at run time without one. */
 export const ADDED_RECORD_TTL = 60;
 
@@ -68,7 +67,8 @@ export class DnsService implements Service {
   #options: DnsServiceOptions;
   #zones: Zone[] = [];
   #server: DnsServer | undefined;
-  #history = new QueryHistory(QUERY_HISTORY);
+  /** Messages handled so far (for marks). */
+  #handled = 0;
   #queryListeners = new Set<(event: QueryEvent) => void>();
 
   constructor(ctx: ServiceContext, options: DnsServiceOptions = {}) {
@@ -109,7 +109,7 @@ export class DnsService implements Service {
       ...(this.#ctx.tls ? { tls: this.#ctx.tls, dotPort: this.#options.dotPort ?? 0 } : {}),
     });
     server.on('query', (e) => {
-      this.#history.add(e);
+      this.#handled++;
       for (const listener of this.#queryListeners) {
         try {
           listener(e);
@@ -207,16 +207,21 @@ export class DnsService implements Service {
   }
 
   /**
-   * The queries received so far (the last {@link QUERY_HISTORY}), oldest first; with `since`, only
-   * those after that `suite.mark()`.
+   * The queries received so far, oldest first, as the exchange log still holds them (its last
+   * EXCHANGE_LOG_CAPACITY records, of every protocol); with `since`, only those after that
+   * `suite.mark()`.
    */
-  queries(options: { since?: { readonly dnsQueries: number } } = {}): ReceivedQuery[] {
-    return this.#history.toArray(options.since?.dnsQueries ?? 0);
+  queries(options: { since?: { readonly exchanges: number } } = {}): ReceivedQuery[] {
+    const after = options.since?.exchanges ?? 0;
+    const out: ReceivedQuery[] = [];
+    for (const r of this.#ctx.log.recent({ protocol: 'dns' }))
+      if (r.side === 'server' && r.id > after) out.push(receivedQuery(r));
+    return out;
   }
 
-  /** Queries received so far (for marks). */
+  /** Queries received so far, including those the log has dropped (for marks). */
   get queryCount(): number {
-    return this.#history.total;
+    return this.#handled;
   }
 
   /** A service of the run's TLS port; 0 (a record pointing nowhere) for one not running. */
