@@ -5,22 +5,16 @@
  * @module
  */
 import type { FaultAction, FaultProtocol } from '../../shared/faults/rule.js';
+import { RCODE } from './records.js';
 import type { Outcome } from './responder.js';
 
-/** RFC 1035 §4.1.1 and RFC 2136 §2.2 response codes by name. */
-export const RCODES: Readonly<Record<string, number>> = {
-  NOERROR: 0,
-  FORMERR: 1,
-  SERVFAIL: 2,
-  NXDOMAIN: 3,
-  NOTIMP: 4,
-  REFUSED: 5,
-  YXDOMAIN: 6,
-  YXRRSET: 7,
-  NXRRSET: 8,
-  NOTAUTH: 9,
-  NOTZONE: 10,
-};
+/**
+ * The response codes a fault may answer with, by name: those of the header's four bits (RFC 1035
+ * §4.1.1, RFC 2136 §2.2); BADVERS and the other extended codes need an OPT record to carry them.
+ */
+export const RCODES: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(RCODE).filter(([, code]) => code <= 0x0f),
+);
 
 export const DNS_FAULTS: FaultProtocol = {
   tcp: true,

@@ -315,6 +315,12 @@ export function parseRdata(
   const n = (i: number) => parseName(f[i] as Token, origin);
   const u = (i: number, max: number, what: string) => parseUint(f[i], max, what, line);
   const opaque = (data: Buffer): ZoneRecord => ({ name, ttl, type: 'OPAQUE', code, data });
+  /** The DNSSEC and key types: at least `count` unquoted fields (`what`), written in order. */
+  const fields = (count: number, what: string, write: (out: Out) => Out): ZoneRecord => {
+    atLeast(f, count, typeText, what, line);
+    unquoted(f, typeText);
+    return opaque(write(new Out()).done());
+  };
   switch (typeText) {
     case 'A':
     case 'AAAA': {
@@ -402,71 +408,53 @@ export function parseRdata(
       );
     case 'DS':
     case 'CDS':
-      atLeast(f, 4, typeText, 'key tag, algorithm, digest type and digest', line);
-      unquoted(f, typeText);
-      return opaque(
-        new Out()
+      return fields(4, 'key tag, algorithm, digest type and digest', (o) =>
+        o
           .u16(u(0, 65535, 'key tag'))
           .u8(algorithm(f[1], line))
           .u8(u(2, 255, 'digest type'))
-          .bytes(hexOf(f.slice(3), 'digest', line))
-          .done(),
+          .bytes(hexOf(f.slice(3), 'digest', line)),
       );
     case 'SSHFP':
-      atLeast(f, 3, typeText, 'algorithm, fingerprint type and fingerprint', line);
-      unquoted(f, typeText);
-      return opaque(
-        new Out()
+      return fields(3, 'algorithm, fingerprint type and fingerprint', (o) =>
+        o
           .u8(u(0, 255, 'SSHFP algorithm'))
           .u8(u(1, 255, 'fingerprint type'))
-          .bytes(hexOf(f.slice(2), 'fingerprint', line))
-          .done(),
+          .bytes(hexOf(f.slice(2), 'fingerprint', line)),
       );
     case 'TLSA':
     case 'SMIMEA':
-      atLeast(f, 4, typeText, 'usage, selector, matching type and data', line);
-      unquoted(f, typeText);
-      return opaque(
-        new Out()
+      return fields(4, 'usage, selector, matching type and data', (o) =>
+        o
           .u8(u(0, 255, 'certificate usage'))
           .u8(u(1, 255, 'selector'))
           .u8(u(2, 255, 'matching type'))
-          .bytes(hexOf(f.slice(3), 'certificate data', line))
-          .done(),
+          .bytes(hexOf(f.slice(3), 'certificate data', line)),
       );
     case 'DNSKEY':
     case 'CDNSKEY':
-      atLeast(f, 4, typeText, 'flags, protocol, algorithm and key', line);
-      unquoted(f, typeText);
-      return opaque(
-        new Out()
+      return fields(4, 'flags, protocol, algorithm and key', (o) =>
+        o
           .u16(u(0, 65535, 'DNSKEY flags'))
           .u8(u(1, 255, 'DNSKEY protocol'))
           .u8(algorithm(f[2], line))
-          .bytes(base64Of(f.slice(3), 'public key', line))
-          .done(),
+          .bytes(base64Of(f.slice(3), 'public key', line)),
       );
     case 'RRSIG':
-      atLeast(
-        f,
+      return fields(
         9,
-        typeText,
         'type covered, algorithm, labels, original TTL, expiration, inception, key tag, signer and signature',
-        line,
-      );
-      unquoted(f, typeText);
-      return opaque(
-        new Out()
-          .u16(typeField(f[0], line))
-          .u8(algorithm(f[1], line))
-          .u8(u(2, 255, 'labels'))
-          .u32(parseTtl(f[3] as Token, 'original TTL'))
-          .u32(sigTime(f[4], 'expiration', line))
-          .u32(sigTime(f[5], 'inception', line))
-          .u16(u(6, 65535, 'key tag'))
-          .bytes(nameToWire(n(7)))
-          .bytes(base64Of(f.slice(8), 'signature', line))
-          .done(),
+        (o) =>
+          o
+            .u16(typeField(f[0], line))
+            .u8(algorithm(f[1], line))
+            .u8(u(2, 255, 'labels'))
+            .u32(parseTtl(f[3] as Token, 'original TTL'))
+            .u32(sigTime(f[4], 'expiration', line))
+            .u32(sigTime(f[5], 'inception', line))
+            .u16(u(6, 65535, 'key tag'))
+            .bytes(nameToWire(n(7)))
+            .bytes(base64Of(f.slice(8), 'signature', line)),
       );
     case 'NSEC':
       atLeast(f, 1, typeText, 'the next name', line);
