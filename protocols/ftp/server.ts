@@ -19,6 +19,7 @@ import { FTP_CLOSE_GRACE_MS, FTP_DEFAULTS, type FtpServerOptions, type ResolvedF
 import { formatReply, reply } from './replies.js';
 import { Sandbox } from './sandbox.js';
 import { FtpSession } from './session.js';
+import { removeStaleUploads } from './stale-uploads.js';
 
 /** An account's home as a path under the root ("/" for the root itself); `..` never leaves it. */
 function homeOf(home: string | undefined): string {
@@ -130,7 +131,8 @@ export class FtpServer {
   }
 
   /**
-   * Creates the root, each account's home folder under it and the upload folder, then listens;
+   * Creates the root, each account's home folder under it and the upload folder (removing the
+   * `.part` files of uploads a previous process left unfinished), then listens;
    * resolves with the control port.
    */
   async listen(): Promise<number> {
@@ -148,6 +150,8 @@ export class FtpServer {
     }
     this.#sandbox = sandbox;
     await fs.mkdir(this.options.uploadDir, { recursive: true });
+    // Left by a process that died mid-upload: never complete, never to be finished.
+    await removeStaleUploads(this.options.uploadDir);
     return listenWithTls(this.#tcp, this.#tls);
   }
 
