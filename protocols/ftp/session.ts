@@ -8,12 +8,12 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { errorMessage, isPeerReset } from '../../shared/errors.js';
-import { elapsedMs } from '../../shared/exchange.js';
 import { connectionFault } from '../../shared/faults/connection-gate.js';
 import type { FaultHit } from '../../shared/faults/engine.js';
 import { type FaultAction, splitReply } from '../../shared/faults/rule.js';
 import { applyToxics, cutReadsAfter, hasToxics, type ToxicHandle } from '../../shared/faults/toxic-socket.js';
 import { type LineEvent, LineReader } from '../../shared/line-reader.js';
+import { type OpenExchange, Recorder } from '../../shared/recorder.js';
 import type { TcpConnection } from '../../shared/tcp-server.js';
 import { upgradeServerSocket } from '../../shared/tls.js';
 import type { Permission } from './accounts.js';
@@ -128,6 +128,7 @@ export class FtpSession {
   #aborted = false;
   #after: (() => void | Promise<void>)[] = [];
   #reader: LineReader;
+  #recorder: Recorder;
 
   /** The file system this session sees: its account's home, or the root before login. */
   get sandbox(): Sandbox {
@@ -137,6 +138,13 @@ export class FtpSession {
   constructor(conn: TcpConnection, host: SessionHost) {
     this.conn = conn;
     this.host = host;
+    this.#recorder = new Recorder(host.options.log, {
+      protocol: 'ftp',
+      side: 'server',
+      transport: 'tcp',
+      session: conn.id,
+      peer: conn.peer,
+    });
     // The control connection is a Telnet NVT (RFC 959 §4.1.3): bare CR ends a command, IAC commands go.
     this.#reader = new LineReader((event) => this.#onLine(event), {
       maxLineLength: host.options.maxLineLength,
@@ -146,14 +154,13 @@ export class FtpSession {
     conn.socket.pipe(this.#reader);
     conn.once('close', () => this.#onClose());
     // The greeting is the server's half of the first exchange (RFC 959 §5.4), recorded as SMTP's is.
-    const t0 = performance.now();
-    const time = new Date();
+    const exchange = this.#recorder.begin('(connect)');
     const greeting = reply(220, 'minisuite FTP server ready');
     const hit = this.#fault(CONNECT, '', (a) => !isDataFault(a));
-    if (!hit) this.record('(connect)', greeting, t0, 0, this.send(greeting), time);
+    if (!hit) this.#end(exchange, greeting, this.send(greeting));
     else
-      void this.#takeOver(hit, '(connect)', t0, time, 0).then((proceed) => {
-        if (proceed) this.record('(connect)', greeting, t0, 0, this.send(greeting), time, hit.note);
+      void this.#takeOver(hit, exchange).then((proceed) => {
+        if (proceed) this.#end(exchange, greeting, this.send(greeting), hit.note);
       });
   }
 
@@ -224,31 +231,14 @@ export class FtpSession {
     return true;
   }
 
-  /** One exchange record (passwords are masked by the caller); a text stands for "no reply" (a failure). */
-  record(
-    request: string,
-    r: Reply | string,
-    t0: number,
-    bytesIn: number,
-    bytesOut: number,
-    time: Date,
-    fault?: string,
-  ): void {
-    this.host.options.log?.add({
-      protocol: 'ftp',
-      side: 'server',
-      transport: this.secure ? 'tls' : 'tcp',
-      session: this.conn.id,
-      peer: this.conn.peer,
-      request,
-      response: typeof r === 'string' ? r : summarizeReply(r),
-      ok: typeof r !== 'string' && isPositive(r.code),
-      bytesIn,
-      bytesOut,
-      durationMs: elapsedMs(t0),
-      time,
-      fault: fault ?? connectionFault(this.conn),
-    });
+  /**
+   * Records `exchange` (its request masked by the caller) with its reply; a text stands for "no
+   * reply" (a failure). The transport is the one in force now (after AUTH TLS, 'tls').
+   */
+  #end(exchange: OpenExchange, r: Reply | string, bytesOut: number, fault?: string): void {
+    this.#recorder.transport = this.secure ? 'tls' : 'tcp';
+    exchange.fault = fault ?? connectionFault(this.conn);
+    exchange.end(typeof r === 'string' ? r : summarizeReply(r), typeof r !== 'string' && isPositive(r.code), bytesOut);
   }
 
   /** The first fault rule that fires for `verb arg` (and whose action `applies`), if any. */
@@ -274,12 +264,12 @@ export class FtpSession {
    * then closes), or a close without a reply. Resolves true when only a delay was asked for and
    * the command should now run.
    */
-  async #takeOver(hit: FaultHit, request: string, t0: number, time: Date, bytesIn: number): Promise<boolean> {
+  async #takeOver(hit: FaultHit, exchange: OpenExchange): Promise<boolean> {
     const action = hit.action;
     if (action.delayMs) await new Promise((resolve) => setTimeout(resolve, action.delayMs).unref());
     if (this.conn.closed) return false;
     if (action.reset) {
-      this.record(request, '(reset by fault)', t0, bytesIn, 0, time, hit.note);
+      this.#end(exchange, '(reset by fault)', 0, hit.note);
       this.conn.socket.resetAndDestroy();
       this.conn.close();
       return false;
@@ -289,12 +279,12 @@ export class FtpSession {
       // The data connection prepared for this command will not be used (425 and the like).
       this.clearDataSetup();
       const r = reply(code, text);
-      this.record(request, r, t0, bytesIn, this.send(r), time, hit.note);
+      this.#end(exchange, r, this.send(r), hit.note);
       if (code === 421 || action.close) this.conn.end();
       return false;
     }
     if (action.close) {
-      this.record(request, '(closed by fault)', t0, bytesIn, 0, time, hit.note);
+      this.#end(exchange, '(closed by fault)', 0, hit.note);
       this.conn.end();
       return false;
     }
@@ -304,9 +294,9 @@ export class FtpSession {
   async #onLine(event: LineEvent): Promise<void> {
     if (this.conn.closed) return;
     if (event.error) {
+      const exchange = this.#recorder.begin('(over-long line)', event.error.limit);
       const r = reply(421, 'Command line too long, closing control connection');
-      const out = this.send(r);
-      this.record('(over-long line)', r, performance.now(), event.error.limit, out, new Date());
+      this.#end(exchange, r, this.send(r));
       this.conn.end();
       return;
     }
@@ -314,11 +304,8 @@ export class FtpSession {
   }
 
   async #command(line: string): Promise<void> {
-    const t0 = performance.now();
-    const time = new Date();
     const { verb, arg } = parseCommand(line);
-    const request = verb === 'PASS' ? 'PASS ****' : line.trim();
-    const bytesIn = Buffer.byteLength(line) + 2;
+    const exchange = this.#recorder.begin(verb === 'PASS' ? 'PASS ****' : line.trim(), Buffer.byteLength(line) + 2);
     if (this.#transfer && !DURING_TRANSFER.has(verb)) await this.#transfer;
     if (this.conn.closed) return;
     const spec = this.host.commands[verb];
@@ -326,7 +313,7 @@ export class FtpSession {
     let outcome: Outcome;
     this.conn.beginExchange();
     const hit = this.#fault(verb, arg, (a) => !isDataFault(a));
-    if (hit && !(await this.#takeOver(hit, request, t0, time, bytesIn))) {
+    if (hit && !(await this.#takeOver(hit, exchange))) {
       this.conn.endExchange();
       return;
     }
@@ -341,12 +328,11 @@ export class FtpSession {
       outcome = failureReply(err);
     }
     if (isTransfer(outcome)) {
-      this.#startTransfer(outcome, request, t0, time, bytesIn, this.#fault(verb, arg, isDataFault));
+      this.#startTransfer(outcome, exchange, this.#fault(verb, arg, isDataFault));
       this.conn.endExchange();
       return;
     }
-    const bytesOut = this.send(outcome);
-    this.record(request, outcome, t0, bytesIn, bytesOut, time);
+    this.#end(exchange, outcome, this.send(outcome));
     this.conn.endExchange();
     if (outcome.code === 500 || outcome.code === 501 || outcome.code === 502) this.#badCommands++;
     else this.#badCommands = 0;
@@ -354,7 +340,7 @@ export class FtpSession {
     for (const action of actions) await action();
     if (this.#badCommands >= this.host.options.maxBadCommands) {
       const bye = reply(421, 'Too many bad commands, closing control connection');
-      this.record('(too many bad commands)', bye, performance.now(), 0, this.send(bye), new Date());
+      this.#end(this.#recorder.begin('(too many bad commands)'), bye, this.send(bye));
       this.conn.end();
     }
   }
@@ -368,20 +354,18 @@ export class FtpSession {
     if (!KEEPS_REST.has(verb)) this.restOffset = 0;
   }
 
-  #startTransfer(
-    job: TransferJob,
-    request: string,
-    t0: number,
-    time: Date,
-    bytesIn: number,
-    fault: FaultHit | undefined,
-  ): void {
+  #startTransfer(job: TransferJob, exchange: OpenExchange, fault: FaultHit | undefined): void {
     this.conn.beginExchange();
     this.#aborted = false;
-    const counters: TransferContext = { bytesIn, bytesOut: 0, aborted: () => this.#aborted || this.conn.closed };
+    const counters: TransferContext = {
+      bytesIn: exchange.bytesIn,
+      bytesOut: 0,
+      aborted: () => this.#aborted || this.conn.closed,
+    };
     const finish = (r: Reply) => {
       counters.bytesOut += this.send(r);
-      this.record(request, r, t0, counters.bytesIn, counters.bytesOut, time, fault?.note);
+      exchange.bytesIn = counters.bytesIn;
+      this.#end(exchange, r, counters.bytesOut, fault?.note);
     };
     this.#transfer = (async () => {
       let data: net.Socket;
