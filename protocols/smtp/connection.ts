@@ -4,7 +4,8 @@
  * - the greeting goes out at once (`init()` without the library's fixed 100 ms early-talker wait,
  *   which would cap a client that opens a connection per message at ~10 messages a second);
  * - over-long command lines are answered 500 and the session lives on (command-guard.ts);
- * - every command and its final reply become one exchange record, and the TcpConnection is told
+ * - every command and its final reply become one exchange record (through the shared Recorder,
+ *   reply texts formatted once per distinct reply), and the TcpConnection is told
  *   when an exchange is in flight (graceful close waits for it) and when the session ends.
  * @module
  */
@@ -13,13 +14,13 @@ import type { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 import type { ExchangeLog } from '../../shared/exchange.js';
-import { elapsedMs } from '../../shared/exchange.js';
 import { connectionFault } from '../../shared/faults/connection-gate.js';
 import type { FaultEngine, FaultHit } from '../../shared/faults/engine.js';
 import { splitReply } from '../../shared/faults/rule.js';
+import { type OpenExchange, Recorder } from '../../shared/recorder.js';
 import type { TcpConnection } from '../../shared/tcp-server.js';
 import { GuardedSmtpStream, OVERLONG_SENTINEL } from './command-guard.js';
-import { formatReply, maskCommand, replyOk } from './exchange-text.js';
+import { formatReply, maskCommand, ReplyTexts, replyOk } from './exchange-text.js';
 import { CONNECT, commandAddress, END_OF_DATA } from './faults.js';
 
 /** What a session needs besides the smtp-server instance. */
@@ -30,36 +31,35 @@ export interface SessionContext {
   readonly faults?: FaultEngine | undefined;
 }
 
-interface Pending {
-  request: string;
-  verb: string;
-  time: Date;
-  t0: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** The note of the fault rule that changed this exchange. */
-  fault?: string;
-}
-
 /** Label of a reply that answers no command (greeting, idle timeout, shutdown). */
 type Unsolicited = '(connect)' | '(idle timeout)' | '(shutdown)' | '(server)';
 
 export class CaptureConnection extends SMTPConnection {
   readonly tcp: TcpConnection;
-  #log: ExchangeLog | undefined;
+  #recorder: Recorder;
   #faults: FaultEngine | undefined;
   /** A fault reply the library is about to send for us (end of data): our code and text, no enhanced code added. */
   #forced: { code: number; text: string } | undefined;
-  #pending: Pending | undefined;
+  /** The exchange in progress: replies come before the next command is read, so one at most. */
+  #open: OpenExchange | undefined;
+  /** The command verb of {@link #open}, upper case. */
+  #verb = '';
   #unsolicited: Unsolicited = '(connect)';
 
   constructor(server: SMTPServer, context: SessionContext) {
     super(server, context.tcp.socket, { id: context.tcp.id });
     this.tcp = context.tcp;
-    this.#log = context.log;
     this.#faults = context.faults;
     const socket = context.tcp.socket;
-    if ('encrypted' in socket) {
+    const encrypted = 'encrypted' in socket;
+    this.#recorder = new Recorder(context.log, {
+      protocol: 'smtp',
+      side: 'server',
+      transport: encrypted ? 'tls' : 'tcp',
+      session: context.tcp.id,
+      peer: context.tcp.peer,
+    });
+    if (encrypted) {
       // Implicit TLS (RFC 8314 §3.3): secure from the first byte, so no STARTTLS is offered and
       // AUTH is allowed at once, as after a STARTTLS.
       this.session.secure = this.secure = true;
@@ -89,7 +89,7 @@ export class CaptureConnection extends SMTPConnection {
         hit,
         (code, text) => this.send(code, text, false),
         () => {
-          this.#pending = undefined;
+          this.#open = undefined;
           this.tcp.endExchange();
           this.connectionReady();
         },
@@ -140,16 +140,16 @@ export class CaptureConnection extends SMTPConnection {
       setImmediate(() => callback?.());
       return;
     }
-    if (continuation && this.#pending) {
+    const open = this.#open;
+    if (continuation && open) {
       // A line of an AUTH exchange: a secret, never logged.
-      this.#pending.bytesIn += command.length + 2;
-      this.#pending.request = maskCommand(this.#pending.request, true);
+      open.bytesIn += command.length + 2;
+      open.request = maskCommand(open.request, true);
     } else {
       const line = command.toString('utf8');
       this.#begin(maskCommand(line), command.length + 2);
       // Not while the session cannot answer yet (or a TLS handshake runs on the socket).
-      const verb = this.#pending?.verb ?? '';
-      const hit = this._ready && !this._upgrading ? this.#fault(verb, commandAddress(verb, line)) : undefined;
+      const hit = this._ready && !this._upgrading ? this.#commandFault(line) : undefined;
       if (hit) {
         this.#takeOver(
           hit,
@@ -177,6 +177,14 @@ export class CaptureConnection extends SMTPConnection {
     this.#reply(code, data, context);
   }
 
+  /** The first fault rule that fires for the command `line` (the open exchange's), if any. */
+  #commandFault(line: string): FaultHit | undefined {
+    // No rule, no work: the address is read only when a rule may look at it.
+    if (!this.#faults?.has('smtp')) return undefined;
+    const verb = this.#verb;
+    return this.#fault(verb, commandAddress(verb, line));
+  }
+
   /** The first fault rule that fires for this command, if any. */
   #fault(command: string, target: string | undefined): FaultHit | undefined {
     const faults = this.#faults;
@@ -192,7 +200,7 @@ export class CaptureConnection extends SMTPConnection {
    */
   #takeOver(hit: FaultHit, reply: (code: number, text: string) => void, proceed: () => void): void {
     const action = hit.action;
-    if (this.#pending) this.#pending.fault = hit.note;
+    if (this.#open) this.#open.fault = hit.note;
     const act = () => {
       if (this._closed || this._closing) return;
       if (action.reset) {
@@ -218,67 +226,63 @@ export class CaptureConnection extends SMTPConnection {
     const wasClosed = this._closed;
     super._onClose();
     if (wasClosed) return;
-    const pending = this.#pending;
-    if (pending) {
-      this.#pending = undefined;
-      this.#record(pending, pending.fault !== undefined ? '(closed by fault)' : '(connection closed)', false);
+    const open = this.#open;
+    if (open) {
+      this.#open = undefined;
+      this.#end(open, open.fault !== undefined ? '(closed by fault)' : '(connection closed)', false, 0);
       this.tcp.endExchange();
     }
     this.tcp.close();
   }
 
   #begin(request: string, bytesIn: number): void {
-    // Replies come before the next command is read, so at most one command is open; a stray one
-    // (no reply at all) is closed here rather than leaked.
-    if (this.#pending) {
-      this.#record(this.#pending, '(no reply)', false);
+    // A stray exchange (no reply at all) is closed here rather than leaked.
+    if (this.#open) {
+      this.#end(this.#open, '(no reply)', false, 0);
       this.tcp.endExchange();
     }
-    const verb = (request.split(' ', 1)[0] ?? '').toUpperCase();
-    this.#pending = { request, verb, time: new Date(), t0: performance.now(), bytesIn, bytesOut: 0 };
+    const space = request.indexOf(' ');
+    this.#verb = (space < 0 ? request : request.slice(0, space)).toUpperCase();
+    this.#open = this.#recorder.begin(request, bytesIn);
     this.tcp.beginExchange();
   }
 
   #reply(code: number, data: string | string[] | null | undefined, context: string | false | undefined): void {
-    const lines = Array.isArray(data) ? data : [data ?? ''];
     const enhanced = this._getEnhancedStatusCode(code, context);
-    const prefix = 4 + (enhanced ? enhanced.length + 1 : 0);
-    const bytesOut = lines.reduce((n, l) => n + prefix + Buffer.byteLength(l) + 2, 0);
-    const pending = this.#pending;
-    if (!pending) {
-      const time = new Date();
-      this.#record(
-        { request: this.#unsolicited, verb: '', time, t0: performance.now(), bytesIn: 0, bytesOut },
-        formatReply(code, lines),
-        replyOk(code),
-      );
+    // Per line on the wire: the code and a space or dash, the enhanced code and a space, CR LF.
+    const perLine = 6 + (enhanced ? enhanced.length + 1 : 0);
+    let line: string;
+    let bytesOut: number;
+    if (Array.isArray(data)) {
+      line = formatReply(code, data);
+      bytesOut = data.reduce((n, l) => n + perLine + Buffer.byteLength(l), 0);
+    } else {
+      const known = REPLIES.get(code, data ?? '');
+      line = known.line;
+      bytesOut = perLine + known.bytes;
+    }
+    const open = this.#open;
+    if (!open) {
+      this.#end(this.#recorder.begin(this.#unsolicited), line, replyOk(code), bytesOut);
       this.#unsolicited = '(server)';
       return;
     }
-    pending.bytesOut += bytesOut;
+    open.bytesOut += bytesOut;
     // 334 (AUTH challenge) and 354 (send the message) are steps of one exchange, not its end.
     if (code === 334 || code === 354) return;
-    if (pending.verb === 'DATA' && this._parser) pending.bytesIn += this._parser.dataBytes;
-    this.#pending = undefined;
-    this.#record(pending, formatReply(code, lines), replyOk(code));
+    if (this.#verb === 'DATA' && this._parser) open.bytesIn += this._parser.dataBytes;
+    this.#open = undefined;
+    this.#end(open, line, replyOk(code), 0);
     this.tcp.endExchange();
   }
 
-  #record(pending: Pending, response: string, ok: boolean): void {
-    this.#log?.add({
-      protocol: 'smtp',
-      side: 'server',
-      transport: this.secure ? 'tls' : 'tcp',
-      session: this.tcp.id,
-      peer: this.tcp.peer,
-      time: pending.time,
-      request: pending.request,
-      response,
-      ok,
-      bytesIn: pending.bytesIn,
-      bytesOut: pending.bytesOut,
-      durationMs: elapsedMs(pending.t0),
-      fault: pending.fault ?? connectionFault(this.tcp),
-    });
+  /** Records `open` with its reply (the session's transport and connection fault as they are now). */
+  #end(open: OpenExchange, response: string, ok: boolean, bytesOut: number): void {
+    if (this.secure) this.#recorder.transport = 'tls';
+    if (open.fault === undefined) open.fault = connectionFault(this.tcp);
+    open.end(response, ok, bytesOut);
   }
 }
+
+/** The reply texts of every session (they are the same few across sessions). */
+const REPLIES = new ReplyTexts();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatReply, maskCommand, replyOk } from '../../protocols/smtp/exchange-text.js';
+import { formatReply, maskCommand, ReplyTexts, replyOk } from '../../protocols/smtp/exchange-text.js';
 
 describe('maskCommand', () => {
   it.each([
@@ -39,5 +39,27 @@ describe('replyOk', () => {
     [535, false],
   ])('%i → %s', (code, ok) => {
     expect(replyOk(code)).toBe(ok);
+  });
+});
+
+describe('ReplyTexts', () => {
+  it('gives formatReply of a single-line reply and the UTF-8 length of its text, the same object for the same reply', () => {
+    const texts = new ReplyTexts();
+    const first = texts.get(250, '2.1.0 Accepted');
+    expect(first).toMatchObject({ line: '250 Accepted', bytes: 14 });
+    expect(texts.get(250, '2.1.0 Accepted')).toBe(first);
+    expect(texts.get(250, 'Grüße')).toMatchObject({ line: '250 Grüße', bytes: 7 });
+  });
+
+  it('tells replies with the same text but another code apart', () => {
+    const texts = new ReplyTexts();
+    expect(texts.get(250, 'OK').line).toBe('250 OK');
+    expect(texts.get(550, 'OK').line).toBe('550 OK');
+    expect(texts.get(250, '').line).toBe('250');
+  });
+
+  it('stays bounded: a stream of distinct replies (one per stored message) is still answered right', () => {
+    const texts = new ReplyTexts();
+    for (let n = 0; n < 1000; n++) expect(texts.get(250, `Stored ${n}`).line).toBe(`250 Stored ${n}`);
   });
 });
