@@ -31,14 +31,14 @@ async function pairs(dl: Locator): Promise<Record<string, string>> {
   return Object.fromEntries(terms.map((t, i) => [t, values[i] ?? '']));
 }
 
-/** The rows of the faults table, one object per rule row (id, protocol, match, action, hits). */
+/** The rows of the faults table, one object per rule row (id, protocol, match, action, when, hits). */
 async function ruleRows(rows: Locator): Promise<Record<string, string>[]> {
   const out: Record<string, string>[] = [];
   for (const row of await rows.all()) {
     const cells = await row.locator('td').allTextContents();
-    if (cells.length < 5) continue;
-    const [id = '', protocol = '', match = '', action = '', hits = ''] = cells;
-    out.push({ id, protocol, match, action, hits });
+    if (cells.length < 6) continue;
+    const [id = '', protocol = '', match = '', action = '', when = '', hits = ''] = cells;
+    out.push({ id, protocol, match, action, when, hits });
   }
   return out;
 }
@@ -100,6 +100,7 @@ describe('the faults panel in Chromium', () => {
             protocol: 'http',
             match: '{"command":"GET","target":"/flaky/*"}',
             action: expect.stringContaining('"status":503'),
+            when: '',
             hits: '0',
           },
           {
@@ -107,6 +108,7 @@ describe('the faults panel in Chromium', () => {
             protocol: 'dns',
             match: '{"target":"broken.suite.test"}',
             action: '{"rcode":"SERVFAIL"}',
+            when: '',
             hits: '0',
           },
         ]),
@@ -127,6 +129,30 @@ describe('the faults panel in Chromium', () => {
     await expect.poll(() => hitsOf(httpId), PANEL_WAIT).toBe('2');
     await expect.poll(() => hitsOf(dnsId), PANEL_WAIT).toBe('1');
 
+    // The one-line --fault form works too; "times" shows, and the rule stops after its one hit.
+    await input.fill('http GET /once/* status=429 times=1');
+    await page.locator('#faults-add button[type=submit]').click();
+    await expect
+      .poll(async () => {
+        const text = (await message.textContent()) ?? '';
+        return /^added \S+$/.test(text) && text !== `added ${dnsId}`;
+      })
+      .toBe(true);
+    const onceId = (await message.textContent())?.replace(/^added /, '') ?? '';
+    await expect
+      .poll(async () => (await ruleRows(rows)).find((r) => r.id === onceId), PANEL_WAIT)
+      .toEqual({
+        id: onceId,
+        protocol: 'http',
+        match: '{"command":"GET","target":"/once/*"}',
+        action: '{"status":429}',
+        when: 'times 1',
+        hits: '0',
+      });
+    expect((await fetch(`${url}/once/a`)).status).toBe(429);
+    expect((await fetch(`${url}/once/b`)).status).not.toBe(429);
+    await expect.poll(() => hitsOf(onceId), PANEL_WAIT).toBe('1');
+
     // A bad rule is refused with the API's reason naming the field; nothing is added.
     await add({ protocol: 'gopher', action: { drop: true } });
     await expect.poll(() => message.textContent()).toMatch(/^protocol: /);
@@ -134,7 +160,7 @@ describe('the faults panel in Chromium', () => {
     await input.fill('{not json');
     await page.locator('#faults-add button[type=submit]').click();
     await expect.poll(() => message.textContent()).toBe('the rule is not valid JSON');
-    expect(((await (await fetch(`${url}/api/faults`)).json()) as unknown[]).length).toBe(2);
+    expect(((await (await fetch(`${url}/api/faults`)).json()) as unknown[]).length).toBe(3);
     // The refused POST is the one error the page may log: Chromium reports every 4xx it fetched.
     const refused = browser.errors.findIndex((e) => /status of 400 .*\/api\/faults/.test(e));
     expect(refused).toBeGreaterThanOrEqual(0);
@@ -142,11 +168,15 @@ describe('the faults panel in Chromium', () => {
     await page.screenshot({ path: path.join(browser.artifacts, 'faults.png') });
 
     // Removed through the panel, one by one: the API is empty and the traffic is untouched again.
-    await rows.filter({ hasText: httpId }).locator('button', { hasText: 'remove' }).click();
+    const removeButton = (id: string) =>
+      rows.filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${id}$`) }) }).locator('button');
+    await removeButton(httpId).click();
     await expect.poll(() => message.textContent()).toBe(`removed ${httpId}`);
-    await expect.poll(async () => (await ruleRows(rows)).map((r) => r.id)).toEqual([dnsId]);
-    await rows.filter({ hasText: dnsId }).locator('button', { hasText: 'remove' }).click();
-    await expect.poll(() => message.textContent()).toBe(`removed ${dnsId}`);
+    await expect.poll(async () => (await ruleRows(rows)).map((r) => r.id)).toEqual([dnsId, onceId]);
+    for (const id of [dnsId, onceId]) {
+      await removeButton(id).click();
+      await expect.poll(() => message.textContent()).toBe(`removed ${id}`);
+    }
     await expect.poll(() => rows.allInnerTexts()).toEqual(['no rules']);
     expect(await (await fetch(`${url}/api/faults`)).json()).toEqual([]);
     expect((await fetch(`${url}/flaky/4`)).status).not.toBe(503);

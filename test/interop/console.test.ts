@@ -395,7 +395,7 @@ describe('DNS, files and status panels', () => {
   it('is usable on a narrow window, and the page logged no errors', async () => {
     const { page } = browser;
     await page.setViewportSize({ width: 390, height: 800 });
-    for (const panel of ['timeline', 'mail', 'dns', 'files', 'status']) {
+    for (const panel of ['timeline', 'mail', 'dns', 'files', 'status', 'faults']) {
       await page.goto(`${url}/#${panel}`);
       await expect.poll(() => page.locator(`#panel-${panel}`).isVisible()).toBe(true);
       // Nothing wider than the window: no sideways scrolling of the page.

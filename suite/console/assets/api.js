@@ -37,6 +37,14 @@ export async function send(method, url, body) {
   return res.status === 204 ? undefined : res.json();
 }
 
+/** POST a text body (`Content-Type: text/plain`); resolves with the JSON reply. */
+export async function sendText(url, text) {
+  const headers = { 'X-Minisuite': '1', Accept: 'application/json', 'Content-Type': 'text/plain; charset=utf-8' };
+  const res = await fetch(url, { method: 'POST', headers, body: text });
+  if (!res.ok) throw new Error(await errorOf(res));
+  return res.json();
+}
+
 let featureList;
 
 /** The optional APIs this run mounts (`GET /api/console`): "faults", "requests". Asked once. */

@@ -18,7 +18,7 @@ const panels = {
   dns: dnsPanel(document.getElementById('panel-dns'), stream),
   files: filesPanel(document.getElementById('panel-files'), stream),
   status: statusPanel(document.getElementById('panel-status')),
-  faults: faultsPanel(document.getElementById('panel-faults')),
+  faults: faultsPanel(document.getElementById('panel-faults'), stream),
 };
 const tabs = [...document.querySelectorAll('#tabs button[data-tab]')];
 

@@ -1,16 +1,35 @@
 /**
  * Faults (the fault-injection feature, `/api/faults`): the active rules with their hit counts;
- * add one (JSON, the SPEC's rule shape) and remove one. The tab shows only when the API answers.
+ * add one (JSON, the SPEC's rule shape, or the one-line `--fault` form) and remove one. The tab
+ * shows only when the API answers. Counts refresh on a timer and as soon as a changed exchange
+ * (a record with a `fault` note) arrives.
  * @module
  */
-import { getJson, send } from './api.js';
-import { h, td } from './dom.js';
+import { getJson, send, sendText } from './api.js';
+import { debounce, h, td } from './dom.js';
 
-export function faultsPanel(root) {
+/** How often the list is asked for while the panel is shown. */
+export const REFRESH_MS = 2000;
+const COLUMNS = 7;
+
+/** "times 1 · after 2 · 30% · expires in 60000 ms": when the rule applies, beyond its match. */
+export function ruleLimits(r) {
+  const parts = [];
+  if (r.scope === 'connection') parts.push('per connection');
+  if (r.times !== undefined) parts.push(`times ${r.times}`);
+  if (r.after !== undefined) parts.push(`after ${r.after}`);
+  if (r.probability !== undefined) parts.push(`${Math.round(r.probability * 1000) / 10}%`);
+  if (r.seed !== undefined) parts.push(`seed ${r.seed}`);
+  if (r.expiresMs !== undefined) parts.push(`expires after ${r.expiresMs} ms`);
+  return parts.join(' · ');
+}
+
+export function faultsPanel(root, stream) {
   const form = root.querySelector('#faults-add');
   const body = root.querySelector('#faults-list tbody');
   const message = root.querySelector('#faults-message');
   let timer;
+  let shown = false;
 
   const say = (text, error = false) => {
     message.textContent = text;
@@ -22,11 +41,11 @@ export function faultsPanel(root) {
     try {
       rules = await getJson('/api/faults');
     } catch (err) {
-      body.replaceChildren(h('tr', {}, h('td', { class: 'error', text: err.message, attrs: { colspan: 6 } })));
+      body.replaceChildren(h('tr', {}, h('td', { class: 'error', text: err.message, attrs: { colspan: COLUMNS } })));
       return;
     }
     if (!Array.isArray(rules) || rules.length === 0) {
-      body.replaceChildren(h('tr', {}, h('td', { class: 'muted', text: 'no rules', attrs: { colspan: 6 } })));
+      body.replaceChildren(h('tr', {}, h('td', { class: 'muted', text: 'no rules', attrs: { colspan: COLUMNS } })));
       return;
     }
     body.replaceChildren(
@@ -36,14 +55,16 @@ export function faultsPanel(root) {
           { data: { id: r.id } },
           td(r.id),
           td(r.protocol),
-          td(JSON.stringify(r.match ?? {})),
-          td(JSON.stringify(r.action ?? {})),
+          td(JSON.stringify(r.match ?? {}), 't'),
+          td(JSON.stringify(r.action ?? {}), 't'),
+          td(ruleLimits(r), 'limits'),
           td(r.hits, 'n'),
           h('td', {}, h('button', { type: 'button', text: 'remove', on: { click: () => remove(r.id) } })),
         ),
       ),
     );
   };
+  const soon = debounce(() => shown && void load(), 100);
 
   const remove = async (id) => {
     try {
@@ -57,15 +78,23 @@ export function faultsPanel(root) {
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    let rule;
-    try {
-      rule = JSON.parse(String(new FormData(form).get('rule') ?? ''));
-    } catch {
-      say('the rule is not valid JSON', true);
+    const text = String(new FormData(form).get('rule') ?? '').trim();
+    if (text === '') {
+      say('give a rule: JSON, or the one-line form', true);
       return;
     }
+    let added;
     try {
-      const added = await send('POST', '/api/faults', rule);
+      if (text.startsWith('{')) {
+        let rule;
+        try {
+          rule = JSON.parse(text);
+        } catch {
+          say('the rule is not valid JSON', true);
+          return;
+        }
+        added = await send('POST', '/api/faults', rule);
+      } else added = await sendText('/api/faults', text);
       say(`added ${added?.id ?? ''}`);
       form.reset();
     } catch (err) {
@@ -74,12 +103,18 @@ export function faultsPanel(root) {
     await load();
   });
 
+  // A record a rule changed means a hit count moved: show it without waiting for the timer.
+  stream?.subscribe((record) => {
+    if (record.fault) soon();
+  });
+
   return {
     visible(on) {
+      shown = on;
       clearInterval(timer);
       if (!on) return;
       void load();
-      timer = setInterval(load, 2000);
+      timer = setInterval(load, REFRESH_MS);
     },
   };
 }
