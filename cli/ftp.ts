@@ -5,14 +5,13 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { FileInfo } from 'basic-ftp';
 import { FtpClient, type FtpUrl, parseFtpUrl } from '../protocols/ftp/client.js';
-import { errorMessage, MinisuiteError } from '../shared/errors.js';
 import { ExchangeLog } from '../shared/exchange.js';
 import { attachConsole } from '../shared/exchange-format.js';
-import { ProgressBar } from './ftp-progress.js';
-import { type CliIo, EXIT_USAGE } from './io.js';
+import type { CliIo } from './io.js';
+import { ProgressBar } from './progress.js';
+import { EXIT_OK, parseCommand, required, runCommand, subcommand, UsageError } from './usage.js';
 
 export const FTP_USAGE = `usage: minisuite ftp <command> [options]
   ls URL               list a directory
@@ -24,7 +23,16 @@ URLs: ftp://user:pass@host:port/path (anonymous without user)
 options:
   --tls                explicit FTPS (AUTH TLS, PROT P)
   --insecure           accept any server certificate (self-signed test servers)
-  --quiet              no exchange lines on stderr`;
+  -q, --quiet          no exchange lines on stderr
+  -h, --help           this text`;
+
+const COMMANDS = ['ls', 'get', 'put', 'rm', 'mkdir'] as const;
+
+const OPTIONS = {
+  tls: { type: 'boolean' },
+  insecure: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
 
 function formatEntry(e: FileInfo): string {
   const when = e.modifiedAt ? e.modifiedAt.toISOString().slice(0, 19).replace('T', ' ') : e.rawModifiedAt;
@@ -44,116 +52,78 @@ async function withClient<T>(
   }
 }
 
-function track(client: FtpClient, io: CliIo, total: number | undefined): () => void {
-  if (!io.stderr.isTTY) return () => {};
-  const bar = new ProgressBar(io.stderr, total);
-  let last = 0;
-  client.onProgress((bytes) => {
-    last = bytes;
-    bar.update(bytes);
-  });
-  return () => {
+/** Runs one transfer with the bar following the client's byte count. */
+async function tracked(client: FtpClient, bar: ProgressBar, total: number | undefined, run: () => Promise<void>) {
+  bar.start(total);
+  client.onProgress((bytes) => bar.update(bytes));
+  try {
+    await run();
+  } finally {
     client.onProgress(undefined);
-    bar.done(last);
-  };
-}
-
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    io.stderr.write(`minisuite ftp: ${errorMessage(err)}\n${FTP_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (parsed.help) {
-    io.stdout.write(`${FTP_USAGE}\n`);
-    return 0;
-  }
-  const log = new ExchangeLog();
-  if (!parsed.quiet) attachConsole(log, io.stderr, 'pretty');
-  const options = { tls: parsed.tls, insecure: parsed.insecure, log };
-  const [command, a, b] = parsed.positionals;
-  try {
-    switch (command) {
-      case 'ls': {
-        const url = parseFtpUrl(need(a, 'URL'));
-        const entries = await withClient(url, options, (c) => c.list(url.path));
-        for (const e of entries) io.stdout.write(`${formatEntry(e)}\n`);
-        return 0;
-      }
-      case 'get': {
-        const url = parseFtpUrl(need(a, 'URL'));
-        const toStdout = b === undefined || b === '-';
-        await withClient(url, options, async (c) => {
-          const total = await c.size(url.path).catch(() => undefined);
-          const stop = track(c, io, toStdout ? undefined : total);
-          try {
-            await c.download(url.path, toStdout ? io.stdout : b);
-          } finally {
-            stop();
-          }
-        });
-        return 0;
-      }
-      case 'put': {
-        const file = need(a, 'FILE');
-        const url = parseFtpUrl(need(b, 'URL'));
-        const remote = url.path.endsWith('/') ? `${url.path}${path.basename(file)}` : url.path;
-        const stats = await fs.stat(file).catch(() => {
-          throw new MinisuiteError('MS_USAGE', `cannot read ${file}`);
-        });
-        await withClient(url, options, async (c) => {
-          const stop = track(c, io, stats.size);
-          try {
-            await c.upload(file, remote);
-          } finally {
-            stop();
-          }
-        });
-        return 0;
-      }
-      case 'rm': {
-        const url = parseFtpUrl(need(a, 'URL'));
-        await withClient(url, options, (c) => c.remove(url.path));
-        return 0;
-      }
-      case 'mkdir': {
-        const url = parseFtpUrl(need(a, 'URL'));
-        await withClient(url, options, (c) => c.mkdir(url.path));
-        return 0;
-      }
-      default:
-        io.stderr.write(`minisuite ftp: unknown command '${command ?? ''}'\n${FTP_USAGE}\n`);
-        return EXIT_USAGE;
-    }
-  } catch (err) {
-    io.stderr.write(`minisuite ftp ${command}: ${errorMessage(err)}\n`);
-    return err instanceof MinisuiteError && err.code === 'MS_USAGE' ? EXIT_USAGE : 1;
+    bar.done();
   }
 }
 
-function need(value: string | undefined, what: string): string {
-  if (value === undefined || value === '') throw new MinisuiteError('MS_USAGE', `missing ${what}`);
-  return value;
-}
-
-function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      tls: { type: 'boolean', default: false },
-      insecure: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', short: 'q', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+export function main(argv: string[], io: CliIo): Promise<number> {
+  // The name grows by the subcommand once it is known: "minisuite ftp rm: 550 ...".
+  const ctx = { name: 'minisuite ftp', usage: FTP_USAGE, io };
+  return runCommand(ctx, async () => {
+    const { values, positionals } = parseCommand(argv, OPTIONS);
+    const command = subcommand(positionals, COMMANDS);
+    ctx.name = `minisuite ftp ${command}`;
+    const [, a, b, ...extra] = positionals;
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const bar = new ProgressBar(io.stderr);
+    const log = new ExchangeLog();
+    if (!values.quiet) attachConsole(log, bar.lines, 'pretty');
+    const options = { tls: values.tls === true, insecure: values.insecure === true, log };
+    return run(command, a, b, options, bar, io);
   });
-  return {
-    positionals,
-    tls: values.tls === true,
-    insecure: values.insecure === true,
-    quiet: values.quiet === true,
-    help: values.help === true,
-  };
+}
+
+async function run(
+  command: (typeof COMMANDS)[number],
+  a: string | undefined,
+  b: string | undefined,
+  options: { tls: boolean; insecure: boolean; log: ExchangeLog },
+  bar: ProgressBar,
+  io: CliIo,
+): Promise<number> {
+  switch (command) {
+    case 'ls': {
+      const url = parseFtpUrl(required(a, 'URL'));
+      const entries = await withClient(url, options, (c) => c.list(url.path));
+      for (const e of entries) io.stdout.write(`${formatEntry(e)}\n`);
+      return EXIT_OK;
+    }
+    case 'get': {
+      const url = parseFtpUrl(required(a, 'URL'));
+      const toStdout = b === undefined || b === '-';
+      await withClient(url, options, async (c) => {
+        const total = toStdout ? undefined : await c.size(url.path).catch(() => undefined);
+        await tracked(c, bar, total, () => c.download(url.path, toStdout ? io.stdout : b));
+      });
+      return EXIT_OK;
+    }
+    case 'put': {
+      const file = required(a, 'FILE');
+      const url = parseFtpUrl(required(b, 'URL'));
+      const remote = url.path.endsWith('/') ? `${url.path}${path.basename(file)}` : url.path;
+      const stats = await fs.stat(file).catch(() => {
+        throw new UsageError(`cannot read ${file}`);
+      });
+      await withClient(url, options, (c) => tracked(c, bar, stats.size, () => c.upload(file, remote)));
+      return EXIT_OK;
+    }
+    case 'rm': {
+      const url = parseFtpUrl(required(a, 'URL'));
+      await withClient(url, options, (c) => c.remove(url.path));
+      return EXIT_OK;
+    }
+    case 'mkdir': {
+      const url = parseFtpUrl(required(a, 'URL'));
+      await withClient(url, options, (c) => c.mkdir(url.path));
+      return EXIT_OK;
+    }
+  }
 }

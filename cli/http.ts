@@ -9,29 +9,27 @@
  * @module
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { HttpClientError, httpRequest, parseHeaderArg } from '../protocols/http/client.js';
 import { errorMessage } from '../shared/errors.js';
 import { ExchangeLog } from '../shared/exchange.js';
 import { attachConsole } from '../shared/exchange-format.js';
-import { createProgress } from './http-progress.js';
-import { type CliIo, EXIT_USAGE } from './io.js';
+import type { CliIo } from './io.js';
+import { ProgressBar } from './progress.js';
+import { EXIT_FAILURE, EXIT_OK, fileProblem, parseCommand, runCommand, subcommand, UsageError } from './usage.js';
 
 export const HTTP_USAGE = `usage: minisuite http get URL [-o FILE] [-H 'Name: value']...
        minisuite http request METHOD URL [--data TEXT|@FILE] [-H 'Name: value']... [-o FILE]
   -o, --output FILE   write the body to FILE instead of stdout
   -H, --header LINE   add a request header, repeatable
   -d, --data DATA     request body: TEXT, or @FILE to send a file's bytes
+  -h, --help          this text
 exit status: 0 success, 1 HTTP status >= 400 or connection failure, 2 usage`;
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
   header: { type: 'string', short: 'H', multiple: true },
   data: { type: 'string', short: 'd' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
-
-class UsageError extends Error {}
 
 interface Plan {
   method: string;
@@ -41,16 +39,10 @@ interface Plan {
   output: string | undefined;
 }
 
-function plan(argv: string[]): Plan | 'help' {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; args: string[] }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((errorMessage(err).split('. ')[0] ?? 'bad arguments').replace(/\.$/, ''));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  const [command, ...rest] = positionals;
+function plan(argv: string[]): Plan {
+  const { values, positionals } = parseCommand(argv, OPTIONS);
+  const command = subcommand(positionals, ['get', 'request']);
+  const rest = positionals.slice(1);
   let method: string;
   let url: string | undefined;
   if (command === 'get') {
@@ -58,11 +50,11 @@ function plan(argv: string[]): Plan | 'help' {
     method = 'GET';
     url = rest[0];
     if (values.data !== undefined) throw new UsageError('get sends no body; use request POST URL --data ...');
-  } else if (command === 'request') {
+  } else {
     if (rest.length !== 2) throw new UsageError('request takes METHOD and URL');
     method = (rest[0] ?? '').toUpperCase();
     url = rest[1];
-  } else throw new UsageError(command === undefined ? 'missing command' : `unknown command '${command}'`);
+  }
   if (url === undefined) throw new UsageError('missing URL');
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new UsageError(`method '${method}' is not a valid token`);
   if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) throw new UsageError(`'${url}' is not an http:// URL`);
@@ -79,31 +71,22 @@ function plan(argv: string[]): Plan | 'help' {
       try {
         body = fs.readFileSync(file);
       } catch (err) {
-        throw new UsageError(
-          `cannot read --data file '${file}': ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`,
-        );
+        throw new UsageError(`--data @${file}: ${fileProblem(err)}`);
       }
     } else body = Buffer.from(values.data);
   }
   return { method, url, headers, body, output: values.output };
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let p: Plan | 'help';
-  try {
-    p = plan(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`minisuite http: ${err.message}\n${HTTP_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (p === 'help') {
-    io.stdout.write(`${HTTP_USAGE}\n`);
-    return 0;
-  }
+export function main(argv: string[], io: CliIo): Promise<number> {
+  return runCommand({ name: 'minisuite http', usage: HTTP_USAGE, io }, () => request(plan(argv), io));
+}
+
+async function request(p: Plan, io: CliIo): Promise<number> {
+  const progress = new ProgressBar(io.stderr);
+  const stderr = progress.lines;
   const log = new ExchangeLog({ capacity: 16 });
-  const detach = attachConsole(log, io.stderr, 'pretty');
-  const progress = createProgress(io.stderr);
+  const detach = attachConsole(log, stderr, 'pretty');
   const output = p.output;
   const part = output !== undefined ? `${output}.part` : undefined;
   let file: fs.WriteStream | undefined;
@@ -114,37 +97,35 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(p.body !== undefined ? { body: p.body } : {}),
       log,
       // A successful body streams to stdout or the file; an error body is kept for stderr.
-      sink: (status) => {
+      sink: (status, headers) => {
+        const length = Number(headers.get('content-length'));
+        progress.start(headers.has('content-length') && Number.isFinite(length) ? length : undefined);
         if (status >= 400) return undefined;
         if (part === undefined) return io.stdout;
         file = fs.createWriteStream(part);
         return file;
       },
-      onProgress: (received, total) => progress.update(received, total),
+      onProgress: (received) => progress.update(received),
     });
     progress.done();
     if (res.status >= 400) {
       const text = res.body.toString('utf8').trim();
-      io.stderr.write(
-        `minisuite http: HTTP ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 2000)}` : ''}\n`,
-      );
-      return 1;
+      stderr.write(`minisuite http: HTTP ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 2000)}` : ''}\n`);
+      return EXIT_FAILURE;
     }
     if (file && part !== undefined && output !== undefined) {
       await closeStream(file);
       fs.renameSync(part, output);
     }
-    return 0;
+    return EXIT_OK;
   } catch (err) {
     progress.done();
     if (file && part !== undefined) {
       file.destroy();
       fs.rmSync(part, { force: true });
     }
-    if (err instanceof HttpClientError) {
-      io.stderr.write(`minisuite http: ${err.message}\n`);
-      return 1;
-    }
+    // A request the client refused before sending (bad header, CR/LF) is bad usage.
+    if (err instanceof HttpClientError && err.cause === undefined) throw new UsageError(err.message);
     throw err;
   } finally {
     detach();

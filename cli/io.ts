@@ -11,6 +11,3 @@ export interface CliIo {
 }
 
 export const processIo: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
-
-/** Exit code for usage and configuration errors (SPEC.md). */
-export const EXIT_USAGE = 2;

@@ -7,10 +7,11 @@ import { errorMessage } from '../shared/errors.js';
 import { main as dnsMain } from './dns.js';
 import { main as ftpMain } from './ftp.js';
 import { main as httpMain } from './http.js';
-import { type CliIo, EXIT_USAGE, processIo } from './io.js';
+import { type CliIo, processIo } from './io.js';
 import { main as smtpMain } from './smtp.js';
 import { startCommand } from './start.js';
 import { tlsMain } from './tls.js';
+import { EXIT_FAILURE, EXIT_USAGE, unknownCommand } from './usage.js';
 
 const USAGE = `usage: minisuite <command> [arguments]
   start [http] [ftp] [smtp] [dns] [options]   run servers (minisuite start --help)
@@ -43,13 +44,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   }
   const handler = COMMANDS[command];
   if (!handler) {
-    io.stderr.write(`minisuite: unknown command '${command}' (try minisuite --help)\n`);
+    io.stderr.write(`minisuite: ${unknownCommand(command, Object.keys(COMMANDS))} (see minisuite --help)\n`);
     return EXIT_USAGE;
   }
   try {
     return await handler(rest, io);
   } catch (err) {
+    // Commands report their own failures (usage.ts); this is the backstop for a bug.
     io.stderr.write(`minisuite ${command}: ${errorMessage(err)}\n`);
-    return 1;
+    return EXIT_FAILURE;
   }
 }

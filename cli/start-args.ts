@@ -2,7 +2,6 @@
  * Flags of `minisuite start` (SPEC.md) turned into a config layer. Every error names the flag.
  * @module
  */
-import { parseArgs } from 'node:util';
 import { parseFtpUser } from '../protocols/ftp/accounts.js';
 import { ConfigError } from '../shared/errors.js';
 import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
@@ -17,6 +16,7 @@ import {
   validateConfig,
 } from '../suite/config.js';
 import { createFaultEngine } from '../suite/faults.js';
+import { closest, HelpRequested, listOf, parseCommand, UsageError } from './usage.js';
 
 export const START_USAGE = `usage: minisuite start [http] [ftp] [smtp] [dns] [options]
   --host ADDR            listen address               (default 127.0.0.1)
@@ -84,7 +84,6 @@ const OPTIONS = {
   'tls-name': { type: 'string', multiple: true },
   config: { type: 'string' },
   log: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 function portFlag(value: string | undefined, flag: string): number | undefined {
@@ -102,22 +101,22 @@ export interface StartArgs {
 
 /** Parses `minisuite start` arguments; throws ConfigError naming the flag. */
 export function parseStartArgs(argv: string[]): StartArgs {
-  let parsed: ReturnType<
-    typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>
-  >;
+  let parsed: ReturnType<typeof parseCommand<typeof OPTIONS>>;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseCommand(argv, OPTIONS);
   } catch (err) {
-    // Node's messages name the flag ("Unknown option '--foo'"); keep the first sentence.
-    const message = (err as Error).message.split('. ')[0] ?? 'bad arguments';
-    throw new ConfigError('minisuite start', message.replace(/\.$/, ''));
+    if (err instanceof HelpRequested) return { help: true, layers: [] };
+    throw err;
   }
   const v = parsed.values;
-  if (v.help) return { help: true, layers: [] };
   const protocols: Protocol[] = [];
   for (const name of parsed.positionals) {
-    if (!(PROTOCOLS as readonly string[]).includes(name))
-      throw new ConfigError('minisuite start', `unknown protocol '${name}' (expected http, ftp, smtp or dns)`);
+    if (!(PROTOCOLS as readonly string[]).includes(name)) {
+      const guess = closest(name, PROTOCOLS);
+      throw new UsageError(
+        `unknown protocol '${name}'; ${guess !== undefined ? `did you mean ${guess}?` : `expected ${listOf(PROTOCOLS)}`}`,
+      );
+    }
     protocols.push(name as Protocol);
   }
   let maxSize: number | undefined;

@@ -5,15 +5,15 @@
  * @module
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, errorMessage } from '../shared/errors.js';
 import { DEFAULT_CONFIG } from '../suite/config.js';
-import { type CliIo, EXIT_USAGE } from './io.js';
+import type { CliIo } from './io.js';
+import { EXIT_OK, parseCommand, runCommand, subcommand, UsageError } from './usage.js';
 
 export const TLS_USAGE = `usage: minisuite tls ca [--data DIR]
   Prints the CA certificate of the data folder (DIR/tls/ca.pem, made on first use) on stdout
   and the commands to trust it on stderr.
-  --data DIR   data root (default ${DEFAULT_CONFIG.data})`;
+  --data DIR   data root (default ${DEFAULT_CONFIG.data})
+  -h, --help   this text`;
 
 /** The trust one-liners for the CA certificate kept in `caFile` (an absolute path). */
 export function trustInstructions(caFile: string): string {
@@ -36,31 +36,17 @@ function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-export async function tlsMain(argv: string[], io: CliIo): Promise<number> {
-  let data: string;
-  try {
-    const parsed = parseArgs({
-      args: argv,
-      options: { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (parsed.values.help) {
-      io.stdout.write(`${TLS_USAGE}\n`);
-      return 0;
-    }
-    const [what, ...extra] = parsed.positionals;
-    if (what !== 'ca' || extra.length > 0)
-      throw new ConfigError('minisuite tls', `expected 'ca', got '${parsed.positionals.join(' ')}'`);
-    data = parsed.values.data ?? DEFAULT_CONFIG.data;
-  } catch (err) {
-    io.stderr.write(`minisuite tls: ${errorMessage(err).split('. ')[0]}\n${TLS_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  // Loaded here, not at the top: the X.509 library costs every other command its start-up time.
-  const { loadOrCreateCa } = await import('../shared/tls-ca.js');
-  const ca = await loadOrCreateCa(path.resolve(data, 'tls'));
-  io.stdout.write(ca.cert);
-  io.stderr.write(trustInstructions(ca.certFile));
-  return 0;
+export function tlsMain(argv: string[], io: CliIo): Promise<number> {
+  return runCommand({ name: 'minisuite tls', usage: TLS_USAGE, io }, async () => {
+    const { values, positionals } = parseCommand(argv, { data: { type: 'string' } });
+    subcommand(positionals, ['ca']);
+    if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+    const data = values.data ?? DEFAULT_CONFIG.data;
+    // Loaded here, not at the top: the X.509 library costs every other command its start-up time.
+    const { loadOrCreateCa } = await import('../shared/tls-ca.js');
+    const ca = await loadOrCreateCa(path.resolve(data, 'tls'));
+    io.stdout.write(ca.cert);
+    io.stderr.write(trustInstructions(ca.certFile));
+    return EXIT_OK;
+  });
 }

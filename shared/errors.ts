@@ -82,3 +82,22 @@ export function isPeerReset(err: unknown): boolean {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * The error for a file a setting names that cannot be read: `--zone: no such file 'x.zone'`
+ * rather than a bare ENOENT.
+ */
+export function fileReadError(field: string, file: string, err: unknown): ConfigError {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const text =
+    code === 'ENOENT'
+      ? `no such file '${file}'`
+      : code === 'EACCES' || code === 'EPERM'
+        ? `cannot read '${file}' (permission denied)`
+        : code === 'EISDIR'
+          ? `'${file}' is a folder, not a file`
+          : code === 'ENOTDIR'
+            ? `no such file '${file}' (a part of its path is a file)`
+            : `cannot read '${file}': ${code ?? errorMessage(err)}`;
+  return new ConfigError(field, text, { cause: err });
+}

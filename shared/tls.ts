@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import type net from 'node:net';
 import tls from 'node:tls';
 import { generate } from 'selfsigned';
-import { ConfigError, MinisuiteError } from './errors.js';
+import { ConfigError, fileReadError, MinisuiteError } from './errors.js';
 
 export interface TlsMaterial {
   /** PEM private key. */
@@ -56,7 +56,7 @@ export async function loadCertificateFiles(certFile: string, keyFile: string): P
     try {
       return await fs.readFile(file, 'utf8');
     } catch (err) {
-      throw new ConfigError(field, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw fileReadError(field, file, err);
     }
   };
   const material = { cert: await read(certFile, '--tls-cert'), key: await read(keyFile, '--tls-key') };

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { parseFtpUser, resolveFtpAccount } from '../protocols/ftp/accounts.js';
 import { parseStub, StubError, type StubSpec } from '../protocols/http/stub-schema.js';
 import { type Account, parseAccount } from '../shared/account.js';
-import { ConfigError } from '../shared/errors.js';
+import { ConfigError, fileReadError } from '../shared/errors.js';
 import { PROTOCOLS } from '../shared/exchange.js';
 import { parsePortRange } from '../shared/port-range.js';
 import { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
@@ -128,7 +128,7 @@ export function loadConfigFile(file: string): ConfigFile {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError('--config', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw fileReadError('--config', file, err);
   }
   let raw: unknown;
   try {

@@ -67,6 +67,8 @@ export class Running {
 export async function startServices(config: SuiteConfig, log: ExchangeLog, options: RunOptions = {}): Promise<Running> {
   const dataDir = path.resolve(config.data);
   await fs.mkdir(dataDir, { recursive: true });
+  // A folder we cannot write fails here, naming it, not later inside one service.
+  await fs.access(dataDir, fs.constants.W_OK);
   // Rules are checked before anything listens: a bad one names its field and nothing starts.
   const faults = createFaultEngine(config.faults);
   const tls = config.tls ? await tlsMaterial(config, dataDir) : undefined;

@@ -5,7 +5,7 @@
  * @module
  */
 import fs from 'node:fs/promises';
-import { ConfigError } from '../../shared/errors.js';
+import { ConfigError, fileReadError } from '../../shared/errors.js';
 import type { Protocol } from '../../shared/exchange.js';
 import { formatHostPort } from '../../shared/net-util.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
@@ -263,7 +263,7 @@ export class DnsService implements Service {
       try {
         text = await fs.readFile(file, 'utf8');
       } catch (err) {
-        throw new ConfigError('--zone', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw fileReadError('--zone', file, err);
       }
       const zone = zoneFromText(text, { file });
       const other = origins.get(zone.origin);

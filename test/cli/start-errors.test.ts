@@ -15,7 +15,18 @@ async function expectUsageError(args: string[], pattern: RegExp): Promise<void> 
 }
 
 describe('minisuite start: bad input exits 2 with one clear line', () => {
-  it('names an unknown flag', () => expectUsageError(['start', '--htp-port', '1'], /Unknown option '--htp-port'/));
+  it('names an unknown flag, once, with a did-you-mean', async () => {
+    await expectUsageError(
+      ['start', '--htp-port', '1'],
+      /^minisuite start: unknown option '--htp-port'; did you mean --http-port\?$/,
+    );
+    await expectUsageError(['start', '--http-prot', '9000'], /^minisuite start: .*did you mean --http-port\?$/);
+    await expectUsageError(['start', '--smtp-max-sise', '9'], /did you mean --smtp-max-size\?$/);
+  });
+  it('suggests the protocol or command meant', async () => {
+    await expectUsageError(['start', 'smpt'], /^minisuite start: unknown protocol 'smpt'; did you mean smtp\?$/);
+    await expectUsageError(['strat'], /^minisuite: unknown command 'strat'; did you mean start\?/);
+  });
   it('names a bad port', () => expectUsageError(['start', '--smtp-port', 'x'], /--smtp-port: expected a port number/));
   it('names an unknown protocol', () => expectUsageError(['start', 'gopher'], /unknown protocol 'gopher'/));
   it('names a bad config field', async () => {
@@ -26,8 +37,11 @@ describe('minisuite start: bad input exits 2 with one clear line', () => {
     await fs.rm(dir, { recursive: true });
   });
   it('names an unreadable config file', () =>
-    expectUsageError(['start', '--config', '/nonexistent/m.json'], /--config: cannot read \/nonexistent\/m\.json/));
-  it('says so for an unknown command', () => expectUsageError(['serve'], /unknown command 'serve'/));
+    expectUsageError(
+      ['start', '--config', '/nonexistent/m.json'],
+      /^minisuite start: --config: no such file '\/nonexistent\/m\.json'$/,
+    ));
+  it('says so for an unknown command', () => expectUsageError(['serve'], /^minisuite: unknown command 'serve'/));
 });
 
 describe('minisuite --help and --version', () => {

@@ -51,7 +51,7 @@ describe('minisuite start dns / minisuite dns query', () => {
     await fs.writeFile(zone, '$ORIGIN x.test.\n$TTL 60\n@ SOA ns h 1 1 1 1 1\nwww MX ten mail\n');
     const r = await runCli(['start', 'dns', '--dns-port', '0', '--data', dir, '--zone', zone]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`minisuite: ${zone}:4: MX preference 'ten' is not a number 0-65535`);
+    expect(r.stderr.trim()).toBe(`minisuite start: ${zone}:4: MX preference 'ten' is not a number 0-65535`);
     expect(r.stdout).toBe('');
   });
 

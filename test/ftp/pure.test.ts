@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { renderBar } from '../../cli/ftp-progress.js';
 import { splitReplies } from '../../protocols/ftp/client-log.js';
 import {
   formatEpsv,
@@ -122,13 +121,5 @@ describe('splitReplies (client side)', () => {
       expect([...first.replies, ...second.replies], `cut ${cut}`).toEqual(['220 hi', '211 End', '150 go', '226 done']);
       expect(second.rest).toBe('');
     }
-  });
-});
-
-describe('renderBar', () => {
-  it('draws fractions and unknown totals', () => {
-    expect(renderBar(50, 100, 10)).toBe('[#####-----]  50%  50 B / 100 B');
-    expect(renderBar(200, 100, 4)).toBe('[####] 100%  200 B / 100 B');
-    expect(renderBar(2048, undefined)).toBe('2.0 KiB');
   });
 });

@@ -1,6 +1,4 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgress, progressLine } from '../../cli/http-progress.js';
 import { parseHeaderArg } from '../../protocols/http/client.js';
 import { HttpError } from '../../protocols/http/replies.js';
 import { matchPath } from '../../protocols/http/router.js';
@@ -49,49 +47,4 @@ describe('parseHeaderArg', () => {
       expect(() => parseHeaderArg(bad)).toThrow();
     });
   }
-});
-
-describe('progressLine', () => {
-  it('draws a bar with percent and sizes', () => {
-    expect(progressLine(512 * 1024, 2 * 1024 * 1024)).toBe(
-      `[${'#'.repeat(8)}${' '.repeat(22)}]  25%  512.0 KiB / 2.0 MiB`,
-    );
-    expect(progressLine(10, undefined)).toBe('10 B received');
-  });
-});
-
-describe('createProgress', () => {
-  const sink = (isTTY: boolean) => {
-    const writes: string[] = [];
-    const stream = Object.assign(
-      new Writable({
-        write(chunk, _enc, cb) {
-          writes.push(String(chunk));
-          cb();
-        },
-      }),
-      { isTTY },
-    );
-    return { stream, writes };
-  };
-  it('draws on a TTY for large downloads and erases the line when done', () => {
-    const { stream, writes } = sink(true);
-    const progress = createProgress(stream);
-    progress.update(1024 * 1024, 2 * 1024 * 1024);
-    progress.update(2 * 1024 * 1024, 2 * 1024 * 1024);
-    progress.done();
-    expect(writes[0]).toMatch(/^\r\[#{15} {15}\] {2}50% {2}1\.0 MiB \/ 2\.0 MiB/);
-    expect(writes[1]).toMatch(/100%/);
-    expect(writes.at(-1)).toBe('\r\u001b[K');
-  });
-  it('draws nothing off a TTY or for small downloads', () => {
-    const off = sink(false);
-    createProgress(off.stream).update(5_000_000, 10_000_000);
-    expect(off.writes).toEqual([]);
-    const small = sink(true);
-    const p = createProgress(small.stream);
-    p.update(10, 100);
-    p.done();
-    expect(small.writes).toEqual([]);
-  });
 });

@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/io.js';
-import { main, parseServer } from '../../cli/smtp.js';
+import { main } from '../../cli/smtp.js';
 import { sendMail } from '../../protocols/smtp/client.js';
 import { ExchangeLog } from '../../shared/exchange.js';
 import { type StartedChild, startChild } from './child.js';
@@ -112,14 +112,6 @@ describe('minisuite smtp send', () => {
     const t = io();
     expect(await main(['send', '--to', 'a@example.test', '--text', 'x', '--server', '127.0.0.1:1'], t.io)).toBe(1);
     expect(t.err()).toMatch(/minisuite smtp: 127\.0\.0\.1:1: .*ECONNREFUSED/);
-  });
-
-  it.each([
-    ['mail.test:25', { host: 'mail.test', port: 25 }],
-    ['127.0.0.1', { host: '127.0.0.1', port: 2525 }],
-    ['[::1]:2526', { host: '::1', port: 2526 }],
-  ])('parses --server %s', (text, expected) => {
-    expect(parseServer(text)).toEqual(expected);
   });
 });
 

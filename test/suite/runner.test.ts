@@ -159,7 +159,7 @@ describe('TLS material for a run', () => {
     );
     await expect(
       captureTls({ data: dir, tls: true, tlsCert: `${dir}/nope.crt`, tlsKey: `${dir}/a.key` }),
-    ).rejects.toThrow(/--tls-cert: cannot read .*nope\.crt: ENOENT/);
+    ).rejects.toThrow(/--tls-cert: no such file '.*nope\.crt'/);
     // Without a given pair, a leaf from the CA kept in DATA/tls; without --tls, none at all.
     const issued = await captureTls({ data: dir, tls: true, host: '127.0.0.3', tlsNames: ['Api.Example.Test'] });
     const leaf = new X509Certificate(issued?.cert ?? '');
