@@ -17,6 +17,14 @@ export interface UdpServerOptions {
   readonly host?: string;
   /** Port; 0 (the default) picks a free one. */
   readonly port?: number;
+  /** Receive buffer asked of the kernel (capped by net.core.rmem_max); default {@link UDP_RECEIVE_BUFFER_BYTES}. */
+  readonly recvBufferSize?: number;
+  /**
+   * A cheap look at the raw bytes before anything else is done for a datagram: false drops it
+   * silently (counted in {@link UdpServer.dropped}), so a flood of garbage costs as little as
+   * possible. Default: every datagram goes to the handler.
+   */
+  readonly accept?: ((data: Buffer) => boolean) | undefined;
 }
 
 export interface Datagram {
@@ -46,12 +54,17 @@ export class UdpServer {
   #lastAddress = '';
   #lastPort = -1;
   #lastPeer = '';
+  #accept: ((data: Buffer) => boolean) | undefined;
+  #recvBufferSize: number;
+  #dropped = 0;
 
   constructor(options: UdpServerOptions, handler: DatagramHandler) {
     this.name = options.name;
     this.host = options.host ?? '127.0.0.1';
     this.#requestedPort = options.port ?? 0;
     this.#handler = handler;
+    this.#accept = options.accept;
+    this.#recvBufferSize = options.recvBufferSize ?? UDP_RECEIVE_BUFFER_BYTES;
     this.#ipv6 = net.isIPv6(this.host);
     this.#socket = dgram.createSocket({ type: this.#ipv6 ? 'udp6' : 'udp4', lookup: this.#lookup });
     this.#socket.on('message', (data, rinfo) => this.#receive(data, rinfo));
@@ -61,6 +74,20 @@ export class UdpServer {
 
   get state(): string {
     return this.#state;
+  }
+
+  /** Datagrams `accept` turned away unread. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** The receive buffer the kernel granted (Linux reports twice the bytes asked, for bookkeeping). */
+  get recvBufferSize(): number {
+    try {
+      return this.#socket.getRecvBufferSize();
+    } catch {
+      return 0;
+    }
   }
 
   get port(): number {
@@ -81,7 +108,7 @@ export class UdpServer {
       this.#socket.bind({ address: this.host, port: this.#requestedPort, exclusive: true }, () => {
         this.#socket.off('error', onError);
         try {
-          this.#socket.setRecvBufferSize(UDP_RECEIVE_BUFFER_BYTES);
+          this.#socket.setRecvBufferSize(this.#recvBufferSize);
         } catch {
           // Refused by the system: the kernel's default buffer stays, smaller but working.
         }
@@ -134,6 +161,10 @@ export class UdpServer {
 
   #receive(data: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.#state !== 'listening') return;
+    if (this.#accept && !this.#accept(data)) {
+      this.#dropped++;
+      return;
+    }
     if (rinfo.port !== this.#lastPort || rinfo.address !== this.#lastAddress) {
       this.#lastAddress = rinfo.address;
       this.#lastPort = rinfo.port;

@@ -5,7 +5,7 @@
  */
 import type { ExchangeLog } from '../../shared/exchange.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
-import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS } from '../../shared/limits.js';
+import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, UDP_RECEIVE_BUFFER_BYTES } from '../../shared/limits.js';
 import type { TlsMaterial } from '../../shared/tls.js';
 import { ANSWER_CACHE_ENTRIES } from './answer-cache.js';
 import type { TransferPolicy } from './axfr.js';
@@ -41,6 +41,11 @@ export interface DnsServerOptions {
   readonly idleTimeoutMs?: number;
   /** Deadline for one whole TCP query from its first byte; default {@link TCP_QUERY_DEADLINE_MS}. 0 disables. */
   readonly queryDeadlineMs?: number;
+  /**
+   * UDP receive buffer asked of the kernel, so a burst waits there instead of being lost; default
+   * {@link UDP_RECEIVE_BUFFER_BYTES} (the kernel caps it at net.core.rmem_max).
+   */
+  readonly recvBufferSize?: number;
   /** Our EDNS UDP payload size; default {@link MAX_UDP_PAYLOAD}. */
   readonly maxUdpPayload?: number;
   /** Largest TCP query frame; default {@link MAX_TCP_QUERY_BYTES}. */
@@ -74,6 +79,7 @@ export const DNS_DEFAULTS: Required<
   maxConnectionsPerAddress: MAX_CONNECTIONS_PER_ADDRESS,
   idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
   queryDeadlineMs: TCP_QUERY_DEADLINE_MS,
+  recvBufferSize: UDP_RECEIVE_BUFFER_BYTES,
   maxUdpPayload: MAX_UDP_PAYLOAD,
   maxTcpQueryBytes: MAX_TCP_QUERY_BYTES,
   portAttempts: PORT_PAIR_ATTEMPTS,

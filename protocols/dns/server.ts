@@ -22,6 +22,7 @@ import { appliesTo, applyDnsFault } from './faults.js';
 import { DNS_DEFAULTS, type DnsServerOptions } from './options.js';
 import { type DnsTransport, type Outcome, type ResponderOptions, respond } from './responder.js';
 import { frame, splitFrames } from './tcp-framing.js';
+import { plausibleQuery } from './udp-filter.js';
 
 export {
   DNS_DEFAULTS,
@@ -134,7 +135,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     for (let attempt = 1; ; attempt++) {
       const tcp = this.#createTcp(this.#requestedPort);
       const port = await tcp.listen();
-      const udp = new UdpServer({ name: 'dns', host: this.host, port }, (datagram, reply) => {
+      const udp = new UdpServer(this.#udpOptions(port), (datagram, reply) => {
         const out = this.#handle(datagram.data, this.#udpRecorder, datagram.peer, (late) => void reply(late));
         if (out) void reply(out);
       });
@@ -149,6 +150,17 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
         if (!inUse || attempt >= attempts) throw err;
       }
     }
+  }
+
+  /** Garbage under a flood is dropped from its raw header, before any work (udp-filter.ts). */
+  #udpOptions(port: number) {
+    const o = this.#options;
+    return { name: 'dns', host: this.host, port, recvBufferSize: o.recvBufferSize, accept: plausibleQuery };
+  }
+
+  /** UDP datagrams dropped unread as garbage (udp-filter.ts). */
+  get udpDropped(): number {
+    return this.#udp?.dropped ?? 0;
   }
 
   /** Stops the listeners; TCP connections finish what they are sending. Idempotent. */
