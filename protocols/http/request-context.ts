@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2Session } from 'node:http2';
 import type { ByteBudget } from '../../shared/byte-budget.js';
+import type { Recorder } from '../../shared/recorder.js';
 import type { TcpConnection } from '../../shared/tcp-server.js';
 import { readBody } from './replies.js';
 
@@ -63,6 +64,8 @@ export interface ConnState {
   readonly remoteAddress: string;
   /** 'tls' on the HTTPS listener. */
   readonly transport: 'tcp' | 'tls';
+  /** Records the connection's exchanges (its fixed fields given once). */
+  readonly recorder: Recorder;
   /** socket.bytesRead / bytesWritten already counted in earlier records. */
   read: number;
   written: number;

@@ -8,15 +8,15 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2 from 'node:http2';
 import type net from 'node:net';
-import { performance } from 'node:perf_hooks'; // not the global lazy getter: read per request
 import type tls from 'node:tls';
 import { ByteBudget } from '../../shared/byte-budget.js';
 import { errorMessage, isPeerReset } from '../../shared/errors.js';
-import { type ExchangeLog, elapsedMs, oneLine } from '../../shared/exchange.js';
+import { type ExchangeLog, oneLine } from '../../shared/exchange.js';
 import { connectionFault, connectionGate } from '../../shared/faults/connection-gate.js';
 import type { FaultEngine } from '../../shared/faults/engine.js';
 import { normalizeAddress } from '../../shared/net-util.js';
 import { withDefaults } from '../../shared/options.js';
+import { type OpenExchange, Recorder } from '../../shared/recorder.js';
 import {
   type TcpConnection,
   type TcpProtocolHandler,
@@ -57,23 +57,6 @@ const ADDRESS_FULL_REPLY = unavailable('too many connections from your address, 
 /** Request lines remembered per method (see HttpServer's #requestLine). */
 const REQUEST_LINES_MAX = 1_024;
 
-/**
- * "200 OK" for each status with its standard reason phrase, made once: one is recorded per
- * request. Indexed by status: node only sends codes from 100 to 999.
- */
-const STATUS_LINES: (string | undefined)[] = new Array<string | undefined>(1000).fill(undefined);
-
-function statusLine(status: number, message: string): string {
-  const standard = reasonPhrase(status);
-  if (message && message !== standard) return `${status} ${message}`;
-  let line = STATUS_LINES[status];
-  if (line === undefined) {
-    line = `${status} ${standard}`;
-    if (status >= 0 && status < STATUS_LINES.length) STATUS_LINES[status] = line;
-  }
-  return line;
-}
-
 /** The Content-Length a request announces, 0 when none (most requests: no header lookup is built). */
 function announcedLength(req: IncomingMessage): number {
   const raw = req.rawHeaders;
@@ -108,6 +91,12 @@ export class HttpServer {
   #faultExempt: ((path: string) => boolean) | undefined;
   #conns = new Map<net.Socket, ConnState>();
   #requestLines = new PathMemo<string>(REQUEST_LINES_MAX);
+  /**
+   * "200 OK" for each status with its standard reason phrase, made once per server and indexed by
+   * status (node only sends codes from 100 to 999): one is recorded per request, and the memo
+   * saves building that string each time, and each record keeping a copy of its own.
+   */
+  #statusLines: (string | undefined)[] = new Array<string | undefined>(1000).fill(undefined);
   #idleTimeoutMs: number;
   #closing: Promise<void> | undefined;
 
@@ -225,10 +214,18 @@ export class HttpServer {
   #onConnection(conn: TcpConnection): void {
     const socket = conn.socket;
     const secure = 'encrypted' in socket;
+    const transport = secure ? 'tls' : 'tcp';
     const state: ConnState = {
       conn,
       remoteAddress: normalizeAddress(conn.remoteAddress),
-      transport: secure ? 'tls' : 'tcp',
+      transport,
+      recorder: new Recorder(this.#log, {
+        protocol: 'http',
+        side: 'server',
+        transport,
+        session: conn.id,
+        peer: conn.peer,
+      }),
       read: 0,
       written: 0,
       res: undefined,
@@ -298,8 +295,8 @@ export class HttpServer {
       res.destroy();
       return;
     }
-    const t0 = performance.now();
-    const time = Date.now();
+    // The exchange begins as the request arrives; its request line is written when it is recorded.
+    const open = state.recorder.begin('');
     const conn = state.conn;
     conn.beginExchange();
     // HTTP/2 multiplexes: there is no one response in flight, and no Connection header (RFC 9113 §8.2.2).
@@ -322,8 +319,8 @@ export class HttpServer {
     // A response handed to the kernel in full while the route ran (a cache hit, a small JSON
     // reply) is recorded at once; any other when it closes ('close' comes once per response,
     // never before this returns: node emits it on a later tick).
-    if (res.writableFinished && !ex.held) this.#done(state, ex, t0, time);
-    else res.on('close', () => this.#done(state, ex, t0, time));
+    if (res.writableFinished && !ex.held) this.#done(state, ex, open);
+    else res.on('close', () => this.#done(state, ex, open));
     if (h1) this.#armIdleTimeout(req.socket, res);
   }
 
@@ -345,13 +342,13 @@ export class HttpServer {
   }
 
   /** The response of `ex` is over: the connection is free again, and the exchange is recorded. */
-  #done(state: ConnState, ex: Exchange, t0: number, time: number): void {
+  #done(state: ConnState, ex: Exchange, open: OpenExchange): void {
     state.res = undefined;
     ex.releaseBody();
     if (ex.streamClaimed) state.conn.endStream();
     if (ex.held) state.stream = undefined;
     else state.conn.endExchange();
-    this.#record(state, ex, t0, time);
+    this.#record(state, ex, open);
   }
 
   /**
@@ -382,60 +379,45 @@ export class HttpServer {
     }
   }
 
-  /** Adds a server record for `state`'s connection; bytes are those since its last record. */
-  #add(
-    state: ConnState,
-    request: string,
-    response: string,
-    ok: boolean,
-    t0: number,
-    time?: number,
-    fault?: string,
-  ): void {
+  /** Records `open` on `state`'s connection; its bytes are those since the connection's last record. */
+  #end(state: ConnState, open: OpenExchange, response: string, ok: boolean, fault?: string): void {
     const socket = state.conn.socket;
     // Each getter call walks the socket's write buffer (bytesWritten copies it): read each once.
     const read = socket.bytesRead;
     const written = socket.bytesWritten;
-    const bytesIn = read - state.read;
     const bytesOut = written - state.written;
+    open.bytesIn = read - state.read;
     state.read = read;
     state.written = written;
-    this.#log?.add({
-      protocol: 'http',
-      side: 'server',
-      transport: state.transport,
-      session: state.conn.id,
-      peer: state.conn.peer,
-      request,
-      response,
-      ok,
-      bytesIn,
-      bytesOut,
-      durationMs: elapsedMs(t0),
-      time,
-      fault: fault ?? connectionFault(state.conn),
-    });
+    open.fault = fault ?? connectionFault(state.conn);
+    open.end(response, ok, bytesOut);
   }
 
-  #record(state: ConnState, ex: Exchange, t0: number, time: number): void {
+  #record(state: ConnState, ex: Exchange, open: OpenExchange): void {
     if (!this.#log) return;
     const res = ex.res;
     const status = res.statusCode;
     // A held stream ends when the client leaves; that is its normal end, not an abort.
     const complete = (res.writableFinished || ex.held) && !ex.aborted;
     // HTTP/2 has no reason phrases (RFC 9113 §8.3.2); node warns when asked for one.
-    let response = ex.faultResponse ?? statusLine(status, state.h2 ? '' : res.statusMessage);
+    let response = ex.faultResponse ?? this.#statusLine(status, state.h2 ? '' : res.statusMessage);
     if (ex.note !== undefined) response += ` (${ex.note})`;
     if (!complete && ex.faultResponse === undefined) response += ' (aborted)';
-    this.#add(
-      state,
-      this.#requestLine(ex.req.method ?? '?', ex.req.url ?? ''),
-      response,
-      complete && status < 400,
-      t0,
-      time,
-      ex.fault,
-    );
+    open.request = this.#requestLine(ex.req.method ?? '?', ex.req.url ?? '');
+    this.#end(state, open, response, complete && status < 400, ex.fault);
+  }
+
+  /** "200 OK", or the status with the reason phrase the route gave. */
+  #statusLine(status: number, message: string): string {
+    const standard = reasonPhrase(status);
+    if (message && message !== standard) return `${status} ${message}`;
+    const lines = this.#statusLines;
+    let line = lines[status];
+    if (line === undefined) {
+      line = `${status} ${standard}`;
+      if (status >= 0 && status < lines.length) lines[status] = line;
+    }
+    return line;
   }
 
   /**
@@ -460,7 +442,7 @@ export class HttpServer {
       socket.destroy();
       return;
     }
-    const t0 = performance.now();
+    const open = state.recorder.begin('');
     let status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400;
     // RFC 9112 §6.1: a transfer coding we do not know is 501, a misuse of chunked stays 400.
     if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && unknownCodingInRawHead(err.rawPacket?.toString('latin1') ?? ''))
@@ -472,6 +454,7 @@ export class HttpServer {
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
     const firstLine = err.rawPacket?.subarray(0, 200).toString('latin1').split(/\r?\n/)[0];
-    this.#add(state, firstLine ? firstLine.slice(0, 100) : '(incomplete request)', `${status} ${reason}`, false, t0);
+    open.request = firstLine ? firstLine.slice(0, 100) : '(incomplete request)';
+    this.#end(state, open, `${status} ${reason}`, false);
   }
 }
