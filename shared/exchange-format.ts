@@ -16,18 +16,29 @@ function pad(text: string, width: number): string {
 
 const two = (n: number) => (n < 10 ? `0${n}` : String(n));
 
-let lastIso = '';
-let lastClock = '';
+/** Local "HH:MM:SS.mmm" of an ISO time. */
+function clockOf(iso: string): string {
+  const d = new Date(iso);
+  const ms = d.getMilliseconds();
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
+}
 
-/** Local "HH:MM:SS.mmm" of an ISO time; records of one millisecond share a time, so the last one is reused. */
-function clock(iso: string): string {
-  if (iso !== lastIso) {
-    const d = new Date(iso);
-    const ms = d.getMilliseconds();
-    lastClock = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
-    lastIso = iso;
+/**
+ * {@link clockOf} with a memo of the last time, one per formatter (a console's lines). The records
+ * of one millisecond share their ISO time, and a busy server makes many per millisecond: the memo
+ * saves parsing the time into a Date and building the text again for each of them.
+ */
+class LocalClock {
+  #iso = '';
+  #text = '';
+
+  of(iso: string): string {
+    if (iso !== this.#iso) {
+      this.#text = clockOf(iso);
+      this.#iso = iso;
+    }
+    return this.#text;
   }
-  return lastClock;
 }
 
 /** "13 B", "4.2 KiB", "1.5 MiB". */
@@ -66,9 +77,14 @@ function tail(record: ExchangeRecord): string {
  * `11:42:08.020  ftp   server  127.0.0.1:40022  RETR hello.txt           → 226 Transfer complete   2.1 ms  13 B`
  */
 export function formatPretty(record: ExchangeRecord, options: { readonly color?: boolean } = {}): string {
-  const plain = `${clock(record.time)}  ${leftColumns(record)} → ${pad(record.response, 22)}${tail(record)}`;
+  return prettyLine(record, options.color === true, clockOf(record.time));
+}
+
+/** {@link formatPretty} with the clock text given (a formatter's memo made it). */
+function prettyLine(record: ExchangeRecord, color: boolean, clock: string): string {
+  const plain = `${clock}  ${leftColumns(record)} → ${pad(record.response, 22)}${tail(record)}`;
   const line = record.fault === undefined ? plain : `${plain}  [fault ${record.fault}]`;
-  return options.color && !record.ok ? `${FAILED}${line}${RESET}` : line;
+  return color && !record.ok ? `${FAILED}${line}${RESET}` : line;
 }
 
 /** SGR red and reset (ECMA-48): a failed exchange stands out in a terminal's timeline. */
@@ -115,6 +131,7 @@ interface Columns {
  */
 class PrettyBytes {
   readonly #color: boolean;
+  readonly #clock = new LocalClock();
   #bySession = new Map<string, Columns>();
 
   constructor(color: boolean) {
@@ -128,7 +145,8 @@ class PrettyBytes {
   /** One line, newline included. */
   line(record: ExchangeRecord): string {
     // A changed exchange is rare: its line is made in full.
-    if (record.fault !== undefined) return `${utf8Bytes(formatPretty(record, { color: this.#color }))}\n`;
+    if (record.fault !== undefined)
+      return `${utf8Bytes(prettyLine(record, this.#color, this.#clock.of(record.time)))}\n`;
     let c = this.#bySession.get(record.session);
     if (
       c === undefined ||
@@ -146,8 +164,8 @@ class PrettyBytes {
       this.#bySession.set(record.session, c);
     }
     if (this.#color && !record.ok)
-      return `${FAILED}${clock(record.time)}  ${c.bytes}${this.#lineEnd(record).slice(0, -1)}${RESET}\n`;
-    return `${clock(record.time)}  ${c.bytes}${this.#lineEnd(record)}`;
+      return `${FAILED}${this.#clock.of(record.time)}  ${c.bytes}${this.#lineEnd(record).slice(0, -1)}${RESET}\n`;
+    return `${this.#clock.of(record.time)}  ${c.bytes}${this.#lineEnd(record)}`;
   }
 
   /**
@@ -191,7 +209,9 @@ export function attachConsole(
   options: ConsoleOptions = {},
 ): () => void {
   const color = options.color === true && format === 'pretty';
-  const fmt = format === 'json' ? formatJson : (record: ExchangeRecord) => formatPretty(record, { color });
+  const clock = new LocalClock();
+  const fmt =
+    format === 'json' ? formatJson : (record: ExchangeRecord) => prettyLine(record, color, clock.of(record.time));
   if (!options.batch) {
     return log.subscribe((record) => {
       stream.write(`${fmt(record)}\n`);
