@@ -23,7 +23,15 @@ export default defineConfig({
         extends: true,
         test: { name: 'unit', include: ['test/**/*.test.ts', 'examples/**/*.test.ts'], exclude: ['test/interop/**'] },
       },
-      { extends: true, test: { name: 'interop', include: ['test/interop/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'interop',
+          include: ['test/interop/**/*.test.ts'],
+          // The browser tests wait for the page with expect.poll: patient, so a busy machine is not a failure.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
+        },
+      },
     ],
   },
 });
