@@ -1,5 +1,5 @@
 /**
- * `npm run bench [http|ftp|smtp|dns|suite ...]`: runs the benchmarks (all by default) and prints
+ * `npm run bench [http|ftp|smtp|dns|dns-flood|suite ...]`: runs the benchmarks (all by default) and prints
  * ratios against peers measured in the same run. Only 127.0.0.1 is ever targeted; every load is
  * bounded in count and time.
  * @module
@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {};
 // thousands of files the kernel keeps writing back and discarding for a while, which slowed the
 // CPU-bound HTTP bench that used to follow it by 5-10% (both servers alike, but noisily).
 BENCHES['dns'] = async () => (await import('./dns.js')).bench;
+BENCHES['dns-flood'] = async () => (await import('./dns-flood.js')).bench;
 BENCHES['http'] = async () => (await import('./http.js')).bench;
 BENCHES['suite'] = async () => (await import('./suite.js')).bench;
 BENCHES['ftp'] = async () => (await import('./ftp.js')).bench;
