@@ -1,8 +1,9 @@
 /**
  * HTTP stubs and request verification, driven by real clients (fetch/undici and curl): matching
- * by method, path, query, headers and body; sequences and delays; the closest-stub 404; the
- * `/api/stubs` API and its validation; precedence over built-in routes but never over the
- * console; `/api/requests` and `requests()` reading back headers and bodies, bodies bounded.
+ * by method, path, query, headers and body; sequences and delays; the closest-stub 404;
+ * precedence over built-in routes but never over the console; `/api/requests` and `requests()`
+ * reading back headers and bodies, bodies bounded. The console's `/api/stubs` API is tested in
+ * test/console/api-stubs.test.ts.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -153,42 +154,6 @@ describe('HTTP stubs', () => {
     await icon.arrayBuffer();
     const healthz = await fetch(`${http.url}/healthz`);
     expect(await healthz.text()).not.toBe('stub');
-  });
-
-  it('/api/stubs adds (201), lists, removes and clears stubs; bad ones are 400 naming the field', async () => {
-    const created = await postStub({ path: '/ping', respond: { body: 'pong' } });
-    expect(created.status).toBe(201);
-    const stub = (await created.json()) as { id: string; calls: number; path: string };
-    expect(stub).toMatchObject({ path: '/ping', calls: 0 });
-    expect(await (await fetch(`${http.url}/ping`)).text()).toBe('pong');
-    const listed = (await (await fetch(`${http.url}/api/stubs`)).json()) as { id: string; calls: number }[];
-    expect(listed).toEqual([expect.objectContaining({ id: stub.id, calls: 1 })]);
-    expect((await fetch(`${http.url}/api/stubs/${stub.id}`, { method: 'DELETE' })).status).toBe(204);
-    expect((await fetch(`${http.url}/ping`)).status).toBe(404);
-    await postStub({ path: '/a', respond: {} });
-    expect(await (await fetch(`${http.url}/api/stubs`, { method: 'DELETE' })).json()).toEqual({ deleted: 1 });
-
-    for (const [bad, error] of [
-      [{ respond: {} }, /^path: /],
-      [{ path: 'nope', respond: {} }, /^path: must start with \//],
-      [{ path: '/api/x', respond: {} }, /^path: \/api\/x is reserved for the console/],
-      [{ path: '/x', respond: { status: 42 } }, /^respond\.status: /],
-      [{ path: '/x', respond: [{}, { delayMs: 999999 }] }, /^respond\.1\.delayMs: /],
-      [{ path: '/x', respond: { body: 'a', json: {} } }, /^respond: give at most one/],
-      [{ path: '/x', respond: {}, colour: 'red' }, /unknown field 'colour'/],
-      [{ path: '/x?q=1', respond: {} }, /^path: may not hold \?/],
-    ] as const) {
-      const res = await postStub(bad);
-      expect(res.status, JSON.stringify(bad)).toBe(400);
-      expect(((await res.json()) as { error: string }).error).toMatch(error);
-    }
-    // Declared JSON (a text/plain body is refused by the console's CSRF guard before it is parsed).
-    const notJson = await fetch(`${http.url}/api/stubs`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: '{',
-    });
-    expect(await notJson.json()).toEqual({ error: 'body: not valid JSON' });
   });
 
   it('handle.remove() takes the stub away', async () => {
