@@ -232,6 +232,23 @@ describe("a record's detail in Chromium", () => {
       `Request #${await section.getAttribute('data-request-id')}`,
       'Headers',
     ]);
+    // Two requests to one target a few ms apart: each record shows its own (by the status it got).
+    suite.http.stub({ method: 'POST', path: '/seq', respond: [{ status: 500 }, { status: 201 }] });
+    for (const text of ['first body', 'second body'])
+      await fetch(`${url}/seq`, { method: 'POST', body: text }).then((r) => r.arrayBuffer());
+    for (const [status, text] of [
+      ['500', 'first body'],
+      ['201', 'second body'],
+    ] as const) {
+      const seq = page
+        .locator('#tl-body tr', { hasText: 'POST /seq' })
+        .filter({ has: page.locator('td.res', { hasText: new RegExp(`^${status} `) }) });
+      await expect.poll(() => seq.count()).toBe(1);
+      await seq.click();
+      await expect.poll(() => section.locator('pre.body').textContent()).toBe(text);
+      expect(await pairs(section.locator('dl').first())).toMatchObject({ status, stub: expect.any(String) });
+    }
+
     await dig('www.suite.test', 'A');
     const dnsRow = page.locator('#tl-body tr.p-dns', { hasText: 'www.suite.test' }).first();
     await expect.poll(() => dnsRow.count(), { timeout: 15_000 }).toBe(1);

@@ -27,10 +27,12 @@ export async function findRequest(record) {
     return undefined;
   }
   const t = new Date(record.time).getTime();
-  const gap = (q) => Math.abs(new Date(q.time).getTime() - t);
+  // Same method and target; of those, one answered with the record's status, nearest in time.
+  const status = Number(/^(\d{3})\b/.exec(record.response)?.[1]);
+  const cost = (q) => Math.abs(new Date(q.time).getTime() - t) + (q.status === status ? 0 : 1e12);
   return (Array.isArray(list) ? list : [])
     .filter((q) => q.method === method && q.target === target)
-    .sort((a, b) => gap(a) - gap(b))[0];
+    .sort((a, b) => cost(a) - cost(b))[0];
 }
 
 /** The request as a section for the record's detail. */
