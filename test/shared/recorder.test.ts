@@ -66,4 +66,18 @@ describe('Recorder', () => {
     expect(recorder.begin('NOOP').end('250 OK', true)).not.toHaveProperty('fault');
     expect(new Recorder(undefined, fields).begin('NOOP').end('250 OK', true)).toBeUndefined();
   });
+
+  it('keeps the duration it recorded, also without a log (for listeners of the server)', async () => {
+    const log = new ExchangeLog();
+    const open = new Recorder(log, fields).begin('DATA');
+    expect(open.durationMs).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const record = open.end('250 Stored', true);
+    expect(open.durationMs).toBeGreaterThan(0);
+    expect(open.durationMs).toBe(record?.durationMs);
+    const alone = new Recorder(undefined, fields).begin('DATA');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    alone.end('250 Stored', true);
+    expect(alone.durationMs).toBeGreaterThan(0);
+  });
 });
