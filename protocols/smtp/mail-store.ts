@@ -20,9 +20,10 @@ import { LogSpace } from './log-space.js';
 import { CHUNK_BYTES, type DraftSink, MailDraft } from './mail-draft.js';
 import { MailIndex } from './mail-index.js';
 import { type Extent, type LogWriteIo, MailLog, type Recovery, SEGMENT_BYTES } from './mail-log.js';
-import { type MailAttachment, parseMessage } from './mail-message.js';
+import { type MailAttachment, type MessageDetails, parseMessage } from './mail-message.js';
 import { type MailSummary, SUMMARY_HEAD_BYTES, summarize } from './mail-summary.js';
 import { IDLE_MS, MaildirView } from './maildir-view.js';
+import { ParseCache } from './parse-cache.js';
 
 export type { Envelope } from './envelope-headers.js';
 export { MailDraft } from './mail-draft.js';
@@ -56,6 +57,14 @@ export interface MailStoreOptions {
   readonly segmentBytes?: number;
   /** For tests: the log's write and sync calls (to provoke a failing disk). */
   readonly io?: Partial<LogWriteIo>;
+}
+
+/** A parse {@link MailStore.get} keeps: the message's details and envelope. */
+interface Parsed {
+  readonly details: MessageDetails;
+  readonly envelope: Envelope | undefined;
+  /** The raw message's size. */
+  readonly bytes: number;
 }
 
 /** Maildir ids are file names; nothing else may be used to reach a message. */
@@ -95,6 +104,8 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
   /** Where the last clear record lies: commits before it are cleared. */
   #lastClear: Extent | undefined;
   #compactTimer: NodeJS.Timeout | undefined;
+  /** Recent parses by id (see {@link get}). */
+  readonly #parsed = new ParseCache<Parsed>((p) => p.bytes);
   /** What opening the log found (for diagnostics and tests). */
   recovery: Recovery | undefined;
 
@@ -271,6 +282,7 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
     if (entry) {
       this.#view.remove(id);
       this.index.forget(id);
+      this.#parsed.drop(id);
       this.#scheduleCompaction();
     }
     return entry;
@@ -309,25 +321,39 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
     return this.#index.get(id)?.summary;
   }
 
-  /** The parsed message, or undefined. */
+  /**
+   * The parsed message, or undefined. A message read again soon (every waiter of
+   * `waitForMessage` reads each new message) is parsed once (parse-cache.ts keeps the last
+   * few). Each call gets its own object.
+   */
   async get(id: string): Promise<StoredMail | undefined> {
-    const raw = await this.raw(id);
+    if (!ID_PATTERN.test(id)) return undefined;
+    await this.init();
+    const parsed = await this.#parsed.get(id, () => this.#parse(id));
     const summary = this.#index.get(id)?.summary;
-    if (!raw || !summary) return undefined;
+    if (!parsed || !summary) return undefined;
+    const { details, envelope } = parsed;
+    return {
+      ...summary,
+      to: [...summary.to],
+      fromName: details.fromName,
+      cc: [...details.cc],
+      bcc: [...details.bcc],
+      text: details.text,
+      html: details.html,
+      headers: { ...details.headers },
+      attachments: details.attachments.map((a) => ({ ...a })),
+      envelope: envelope ? { mailFrom: envelope.mailFrom, rcptTo: [...envelope.rcptTo] } : undefined,
+    };
+  }
+
+  async #parse(id: string): Promise<Parsed | undefined> {
+    const raw = await this.#read(id);
+    if (!raw) return undefined;
     const envelope = parseEnvelopeHeaders(raw);
     const details = await parseMessage(raw, envelope);
     this.index.remember(id, details);
-    return {
-      ...summary,
-      fromName: details.fromName,
-      cc: details.cc,
-      bcc: details.bcc,
-      text: details.text,
-      html: details.html,
-      headers: details.headers,
-      attachments: details.attachments,
-      envelope,
-    };
+    return { details, envelope, bytes: raw.length };
   }
 
   /** Deletes one message (durably); false when there was none. */
@@ -345,6 +371,7 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
     }
     this.#view.remove(id);
     this.index.forget(id);
+    this.#parsed.drop(id);
     this.#scheduleCompaction();
     return true;
   }
@@ -362,6 +389,7 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
       if (last && !before(last, extent)) this.#index.restore(entry);
       else {
         this.index.forget(entry.id);
+        this.#parsed.drop(entry.id);
         n++;
       }
     }

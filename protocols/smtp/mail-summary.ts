@@ -62,8 +62,17 @@ export function headerFields(header: Buffer): Map<string, string> {
   return fields;
 }
 
+/** One bare address, `a@b.test` or `<a@b.test>`: the common header, read without the full parser. */
+const PLAIN_ADDRESS =
+  /^(?:<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>|([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+))$/;
+
+/** Encoded words (RFC 2047) start so; a text without it is its own decoding. */
+const ENCODED_WORD = '=?';
+
 function addresses(value: string | undefined): string[] {
   if (!value) return [];
+  const plain = PLAIN_ADDRESS.exec(value);
+  if (plain) return [(plain[1] ?? plain[2]) as string];
   return addressparser(value, { flatten: true })
     .map((a) => a.address || libmime.decodeWords(a.name))
     .filter((s) => s !== '');
@@ -83,7 +92,7 @@ export function summarize(id: string, head: Buffer, size: number, deliveredMs: n
   const date = new Date(fields.get('date') ?? Number.NaN);
   let subject = fields.get('subject') ?? '';
   try {
-    subject = libmime.decodeWords(subject);
+    if (subject.includes(ENCODED_WORD)) subject = libmime.decodeWords(subject);
   } catch {
     // An undecodable encoded word stays as sent.
   }
