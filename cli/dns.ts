@@ -11,17 +11,28 @@ import { ExchangeLog } from '../shared/exchange.js';
 import { formatPretty } from '../shared/exchange-format.js';
 import type { CliIo } from './io.js';
 import { parseServer } from './server-arg.js';
+import { requireTlsFor, resolveTrust, TRUST_OPTIONS, TRUST_USAGE } from './trust.js';
 import { EXIT_FAILURE, EXIT_OK, parseCommand, runCommand, subcommand, UsageError } from './usage.js';
+
+/** Default port of `--tls`: the suite's DNS-over-TLS port (`minisuite start --dot-port`). */
+export const DOT_PORT = 8530;
 
 export const DNS_USAGE = `usage: minisuite dns query NAME [TYPE] [options]
   --server HOST:PORT   server to ask                (default ${DEFAULT_SERVER.host}:${DEFAULT_SERVER.port})
   --tcp                query over TCP                (default UDP, TCP when truncated)
+  --tls                DNS over TLS, RFC 7858        (default server 127.0.0.1:${DOT_PORT}); the
+                       certificate verified against the system's CAs, or:
+${TRUST_USAGE}
+  --data DIR           the same as --suite-data DIR
   --timeout MS         per attempt                   (default 2000)
   -h, --help           this text`;
 
 const OPTIONS = {
   server: { type: 'string' },
   tcp: { type: 'boolean' },
+  tls: { type: 'boolean' },
+  ...TRUST_OPTIONS,
+  data: { type: 'string' },
   timeout: { type: 'string' },
 } as const;
 
@@ -38,7 +49,11 @@ async function ask(argv: string[], io: CliIo): Promise<number> {
   const timeout = values.timeout;
   if (timeout !== undefined && !/^\d+$/.test(timeout))
     throw new UsageError(`--timeout: expected milliseconds, got '${timeout}'`);
-  const server = parseServer(values.server ?? `${DEFAULT_SERVER.host}:${DEFAULT_SERVER.port}`, DEFAULT_SERVER.port);
+  if (values.tls && values.tcp) throw new UsageError('give --tcp or --tls, not both');
+  const port = values.tls ? DOT_PORT : DEFAULT_SERVER.port;
+  const server = parseServer(values.server ?? `${DEFAULT_SERVER.host}:${port}`, port);
+  requireTlsFor(values, values.tls === true, '--tls');
+  const trust = await resolveTrust(values);
   const log = new ExchangeLog({ capacity: 16 });
   log.subscribe((record) => io.stderr.write(`${formatPretty(record)}\n`));
   let answer: Awaited<ReturnType<typeof query>>;
@@ -46,6 +61,7 @@ async function ask(argv: string[], io: CliIo): Promise<number> {
     answer = await query(name, type, {
       server,
       tcp: values.tcp ?? false,
+      ...(values.tls ? { tls: true, ...trust } : {}),
       ...(timeout !== undefined ? { timeoutMs: Number(timeout) } : {}),
       log,
     });
@@ -55,7 +71,7 @@ async function ask(argv: string[], io: CliIo): Promise<number> {
       err instanceof MinisuiteError &&
       err.code === 'MS_CLIENT' &&
       err.cause === undefined &&
-      !/^(udp|tcp)[ :]/.test(err.message)
+      !/^(udp|tcp|tls)[ :]/.test(err.message)
     )
       throw new UsageError(err.message);
     throw err;

@@ -6,11 +6,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FileInfo } from 'basic-ftp';
-import { FtpClient, type FtpUrl, parseFtpUrl } from '../protocols/ftp/client.js';
+import { FtpClient, type FtpClientOptions, type FtpUrl, parseFtpUrl } from '../protocols/ftp/client.js';
 import { ExchangeLog } from '../shared/exchange.js';
 import { attachConsole } from '../shared/exchange-format.js';
 import type { CliIo } from './io.js';
 import { ProgressBar } from './progress.js';
+import { requireTlsFor, resolveTrust, TRUST_OPTIONS, TRUST_USAGE } from './trust.js';
 import { EXIT_OK, parseCommand, required, runCommand, subcommand, UsageError } from './usage.js';
 
 export const FTP_USAGE = `usage: minisuite ftp <command> [options]
@@ -21,8 +22,10 @@ export const FTP_USAGE = `usage: minisuite ftp <command> [options]
   mkdir URL            create a directory (and missing parents)
 URLs: ftp://user:pass@host:port/path (anonymous without user)
 options:
-  --tls                explicit FTPS (AUTH TLS, PROT P)
-  --insecure           accept any server certificate (self-signed test servers)
+  --tls                explicit FTPS (AUTH TLS, PROT P), the server certificate verified
+                       against the system's CAs, or:
+${TRUST_USAGE}
+  --data DIR           the same as --suite-data DIR
   -q, --quiet          no exchange lines on stderr
   -h, --help           this text`;
 
@@ -30,7 +33,8 @@ const COMMANDS = ['ls', 'get', 'put', 'rm', 'mkdir'] as const;
 
 const OPTIONS = {
   tls: { type: 'boolean' },
-  insecure: { type: 'boolean' },
+  ...TRUST_OPTIONS,
+  data: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -41,7 +45,7 @@ function formatEntry(e: FileInfo): string {
 
 async function withClient<T>(
   url: FtpUrl,
-  options: { tls: boolean; insecure: boolean; log: ExchangeLog },
+  options: FtpClientOptions,
   work: (client: FtpClient) => Promise<T>,
 ): Promise<T> {
   const client = await FtpClient.connect(url, options);
@@ -76,7 +80,8 @@ export function main(argv: string[], io: CliIo): Promise<number> {
     const bar = new ProgressBar(io.stderr);
     const log = new ExchangeLog();
     if (!values.quiet) attachConsole(log, bar.lines, 'pretty');
-    const options = { tls: values.tls === true, insecure: values.insecure === true, log };
+    requireTlsFor(values, values.tls === true, '--tls');
+    const options: FtpClientOptions = { tls: values.tls === true, ...(await resolveTrust(values)), log };
     return run(command, a, b, options, bar, io);
   });
 }
@@ -85,7 +90,7 @@ async function run(
   command: (typeof COMMANDS)[number],
   a: string | undefined,
   b: string | undefined,
-  options: { tls: boolean; insecure: boolean; log: ExchangeLog },
+  options: FtpClientOptions,
   bar: ProgressBar,
   io: CliIo,
 ): Promise<number> {

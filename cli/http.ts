@@ -15,6 +15,7 @@ import { ExchangeLog } from '../shared/exchange.js';
 import { attachConsole } from '../shared/exchange-format.js';
 import type { CliIo } from './io.js';
 import { ProgressBar } from './progress.js';
+import { resolveTrust, TRUST_OPTIONS, TRUST_USAGE, type Trust, type TrustFlags } from './trust.js';
 import { EXIT_FAILURE, EXIT_OK, fileProblem, parseCommand, runCommand, subcommand, UsageError } from './usage.js';
 
 export const HTTP_USAGE = `usage: minisuite http get URL [-o FILE] [-H 'Name: value']...
@@ -22,13 +23,16 @@ export const HTTP_USAGE = `usage: minisuite http get URL [-o FILE] [-H 'Name: va
   -o, --output FILE   write the body to FILE instead of stdout
   -H, --header LINE   add a request header, repeatable
   -d, --data DATA     request body: TEXT, or @FILE to send a file's bytes
-  -h, --help          this text
+https:// servers are verified against the system's CAs, or:
+${TRUST_USAGE}
+  -h, --help           this text
 exit status: 0 success, 1 HTTP status >= 400 or connection failure, 2 usage`;
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
   header: { type: 'string', short: 'H', multiple: true },
   data: { type: 'string', short: 'd' },
+  ...TRUST_OPTIONS,
 } as const;
 
 interface Plan {
@@ -37,6 +41,7 @@ interface Plan {
   headers: [string, string][];
   body: Buffer | undefined;
   output: string | undefined;
+  trust: TrustFlags;
 }
 
 function plan(argv: string[]): Plan {
@@ -75,14 +80,19 @@ function plan(argv: string[]): Plan {
       }
     } else body = Buffer.from(values.data);
   }
-  return { method, url, headers, body, output: values.output };
+  // Not `values` itself: its --data is the request body, not a data folder.
+  const trust = { cacert: values.cacert, 'suite-data': values['suite-data'], insecure: values.insecure };
+  return { method, url, headers, body, output: values.output, trust };
 }
 
 export function main(argv: string[], io: CliIo): Promise<number> {
-  return runCommand({ name: 'minisuite http', usage: HTTP_USAGE, io }, () => request(plan(argv), io));
+  return runCommand({ name: 'minisuite http', usage: HTTP_USAGE, io }, async () => {
+    const p = plan(argv);
+    return request(p, await resolveTrust(p.trust), io);
+  });
 }
 
-async function request(p: Plan, io: CliIo): Promise<number> {
+async function request(p: Plan, trust: Trust, io: CliIo): Promise<number> {
   const progress = new ProgressBar(io.stderr);
   const stderr = progress.lines;
   const log = new ExchangeLog({ capacity: 16 });
@@ -94,6 +104,7 @@ async function request(p: Plan, io: CliIo): Promise<number> {
     const res = await httpRequest(p.url, {
       method: p.method,
       headers: p.headers,
+      ...trust,
       ...(p.body !== undefined ? { body: p.body } : {}),
       log,
       // A successful body streams to stdout or the file; an error body is kept for stderr.

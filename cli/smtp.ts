@@ -9,6 +9,7 @@ import { ExchangeLog } from '../shared/exchange.js';
 import { attachConsole } from '../shared/exchange-format.js';
 import type { CliIo } from './io.js';
 import { parseServer } from './server-arg.js';
+import { requireTlsFor, resolveTrust, TRUST_OPTIONS, TRUST_USAGE } from './trust.js';
 import { EXIT_OK, parseCommand, readFlagFile, runCommand, subcommand, UsageError } from './usage.js';
 
 export const SMTP_USAGE = `usage: minisuite smtp send --to ADDR [--to ADDR...] [options]
@@ -19,8 +20,10 @@ export const SMTP_USAGE = `usage: minisuite smtp send --to ADDR [--to ADDR...] [
   --file FILE          body from a file
   --server HOST:PORT   server                            default ${DEFAULT_SMTP_HOST}:${DEFAULT_SMTP_PORT}
   --user NAME --pass PASS   authenticate (AUTH PLAIN/LOGIN)
-  --starttls           require STARTTLS (the certificate is verified only with --cacert)
-  --cacert FILE        PEM certificate to verify the server with (e.g. DATA/tls/cert.pem)
+  --starttls           require STARTTLS; the server certificate is verified against the
+                       system's CAs, or:
+${TRUST_USAGE}
+  --data DIR           the same as --suite-data DIR
   --log pretty|json    format of the exchange lines on stderr   default pretty
   -h, --help           this text`;
 
@@ -34,7 +37,8 @@ const OPTIONS = {
   user: { type: 'string' },
   pass: { type: 'string' },
   starttls: { type: 'boolean' },
-  cacert: { type: 'string' },
+  ...TRUST_OPTIONS,
+  data: { type: 'string' },
   log: { type: 'string' },
 } as const;
 
@@ -62,11 +66,10 @@ async function send(argv: string[], io: CliIo): Promise<number> {
   const server = parseServer(values.server ?? `${DEFAULT_SMTP_HOST}:${DEFAULT_SMTP_PORT}`, DEFAULT_SMTP_PORT);
   const text =
     values.text ?? (values.file !== undefined ? await readFlagFile('--file', values.file) : await readStream(io.stdin));
-  const ca = values.cacert !== undefined ? await readFlagFile('--cacert', values.cacert) : undefined;
+  requireTlsFor(values, values.starttls === true, '--starttls');
+  const trust = await resolveTrust(values);
   const log = new ExchangeLog();
   attachConsole(log, io.stderr, format);
-  if (values.starttls && ca === undefined)
-    io.stderr.write('minisuite smtp: note: the server certificate is not verified (give --cacert to verify it)\n');
   let greeted = false;
   let authenticated = false;
   log.subscribe((record) => {
@@ -82,7 +85,7 @@ async function send(argv: string[], io: CliIo): Promise<number> {
       text,
       ...(values.user !== undefined ? { user: values.user, pass: values.pass ?? '' } : {}),
       starttls: values.starttls ?? false,
-      ...(ca !== undefined ? { ca } : {}),
+      ...trust,
       log,
     });
     io.stdout.write(`${result.response}\n`);

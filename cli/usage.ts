@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorMessage, MinisuiteError } from '../shared/errors.js';
 import type { CliIo } from './io.js';
+import { CERTIFICATE_HINT, isCertificateFailure } from './tls-errors.js';
 
 /** Exit code of a command that did what it was asked. */
 export const EXIT_OK = 0;
@@ -167,7 +168,8 @@ export function report(ctx: CommandContext, err: unknown, failureCode = EXIT_FAI
     ctx.io.stderr.write(`${ctx.name}: ${message}${hint}\n`);
     return EXIT_USAGE;
   }
-  ctx.io.stderr.write(`${ctx.name}: ${message}\n`);
+  const hint = isCertificateFailure(err) ? `; ${CERTIFICATE_HINT}` : '';
+  ctx.io.stderr.write(`${ctx.name}: ${message}${hint}\n`);
   return err instanceof MinisuiteError && err.code === 'MS_CONFIG' ? EXIT_USAGE : failureCode;
 }
 

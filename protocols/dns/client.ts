@@ -6,6 +6,7 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
 import dnsPacket, { type DecodedPacket, type RecordType } from 'dns-packet';
 import { MinisuiteError, TimeoutError } from '../../shared/errors.js';
 import type { ExchangeLog, ExchangeRecord } from '../../shared/exchange.js';
@@ -37,6 +38,12 @@ export interface DnsQueryOptions {
   readonly server?: string | DnsServerAddress;
   /** Query over TCP from the start; default false. */
   readonly tcp?: boolean;
+  /** DNS over TLS (RFC 7858): TCP framing inside TLS, the certificate verified; default false. */
+  readonly tls?: boolean;
+  /** With `tls`: PEM certificate(s) the server is verified against instead of the system's CAs. */
+  readonly ca?: string;
+  /** With `tls`: accept any server certificate; default false. */
+  readonly insecure?: boolean;
   /** Per attempt; default {@link QUERY_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
   /** UDP retries; default {@link QUERY_RETRIES}. */
@@ -170,20 +177,36 @@ async function overUdp(message: Buffer, server: DnsServerAddress, timeoutMs: num
   }
 }
 
-function overTcp(message: Buffer, server: DnsServerAddress, timeoutMs: number): Promise<Buffer> {
+/** TLS settings of a DNS-over-TLS query. */
+interface DotTrust {
+  readonly ca?: string | undefined;
+  readonly insecure?: boolean | undefined;
+}
+
+function overTcp(message: Buffer, server: DnsServerAddress, timeoutMs: number, dot?: DotTrust): Promise<Buffer> {
   const where = formatHostPort(server.host, server.port);
-  return withTimeout<Buffer>(`tcp ${where}`, timeoutMs, (done) => {
-    const socket = net.connect({ host: server.host, port: server.port });
+  const name = dot ? 'tls' : 'tcp';
+  return withTimeout<Buffer>(`${name} ${where}`, timeoutMs, (done) => {
+    const socket = dot
+      ? tls.connect({
+          host: server.host,
+          port: server.port,
+          ...(net.isIP(server.host) ? {} : { servername: server.host }),
+          ...(dot.insecure ? { rejectUnauthorized: false } : dot.ca !== undefined ? { ca: dot.ca } : {}),
+        })
+      : net.connect({ host: server.host, port: server.port });
     let pending: Buffer = Buffer.alloc(0);
-    socket.on('connect', () => socket.write(frame(message)));
+    socket.on(dot ? 'secureConnect' : 'connect', () => socket.write(frame(message)));
     socket.on('data', (chunk: Buffer) => {
       const split = splitFrames(Buffer.concat([pending, chunk]), MAX_TCP_MESSAGE);
       pending = split.rest;
       const answer = split.frames.find((f) => f.length >= 2 && f.readUInt16BE(0) === message.readUInt16BE(0));
       if (answer) done(null, Buffer.from(answer));
     });
-    socket.on('error', (err) => done(new MinisuiteError('MS_CLIENT', `tcp ${where}: ${err.message}`, { cause: err })));
-    socket.on('close', () => done(new MinisuiteError('MS_CLIENT', `tcp ${where}: closed without an answer`)));
+    socket.on('error', (err) =>
+      done(new MinisuiteError('MS_CLIENT', `${name} ${where}: ${err.message}`, { cause: err })),
+    );
+    socket.on('close', () => done(new MinisuiteError('MS_CLIENT', `${name} ${where}: closed without an answer`)));
     return () => socket.destroy();
   });
 }
@@ -225,17 +248,19 @@ export async function query(name: string, type = 'A', options: DnsQueryOptions =
   const recorder = new Recorder(options.log, {
     protocol: 'dns',
     side: 'client',
-    transport: options.tcp ? 'tcp' : 'udp',
+    transport: options.tls ? 'tls' : options.tcp ? 'tcp' : 'udp',
     session: 'dns-client',
     peer,
   });
   const exchange = recorder.begin(`${qtype.replace(/^UNKNOWN_/, 'TYPE')} ${qname}`, 0);
-  let transport: DnsTransport = options.tcp ? 'tcp' : 'udp';
+  let transport: DnsTransport = options.tls ? 'tls' : options.tcp ? 'tcp' : 'udp';
   let fellBackToTcp = false;
   let raw =
-    transport === 'tcp'
-      ? await overTcp(message, server, timeoutMs)
-      : await overUdp(message, server, timeoutMs, options.retries ?? QUERY_RETRIES);
+    transport === 'tls'
+      ? await overTcp(message, server, timeoutMs, { ca: options.ca, insecure: options.insecure })
+      : transport === 'tcp'
+        ? await overTcp(message, server, timeoutMs)
+        : await overUdp(message, server, timeoutMs, options.retries ?? QUERY_RETRIES);
   if (transport === 'udp' && (raw.readUInt16BE(2) & 0x0200) !== 0) {
     transport = 'tcp';
     fellBackToTcp = true;

@@ -54,8 +54,10 @@ export interface FtpClientOptions {
   readonly log?: ExchangeLog;
   /** Explicit TLS (AUTH TLS, PROT P); default false. */
   readonly tls?: boolean;
-  /** Accept any server certificate (self-signed test servers); default false. */
+  /** Accept any server certificate; default false. */
   readonly insecure?: boolean;
+  /** PEM certificate(s) the server is verified against instead of the system's CAs; default none. */
+  readonly ca?: string;
   /** Timeout of one operation; default {@link CLIENT_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
 }
@@ -105,7 +107,11 @@ export class FtpClient {
         user: url.user,
         password: url.password,
         secure: options.tls ?? false,
-        ...(options.insecure ? { secureOptions: { rejectUnauthorized: false } } : {}),
+        ...(options.insecure
+          ? { secureOptions: { rejectUnauthorized: false } }
+          : options.ca !== undefined
+            ? { secureOptions: { ca: options.ca } }
+            : {}),
       });
     } catch (err) {
       client.close();

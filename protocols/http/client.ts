@@ -33,6 +33,13 @@ export interface HttpRequestOptions {
   readonly onProgress?: (received: number, total: number | undefined) => void;
   /** Give up after this long; default {@link REQUEST_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
+  /**
+   * PEM certificate(s) an https:// server is verified against instead of the system's CAs
+   * (e.g. the suite's `DATA/tls/ca.pem`); default none: the system's CAs.
+   */
+  readonly ca?: string;
+  /** Accept any https:// server certificate; default false. Only for a server you cannot verify. */
+  readonly insecure?: boolean;
 }
 
 export interface HttpClientResponse {
@@ -127,41 +134,70 @@ export async function httpRequest(url: string, options: HttpRequestOptions = {})
     exchange.bytesIn = received;
     exchange.end(response, ok, body?.length ?? 0);
   };
-  const signal = AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS);
-  let res: Response;
+  const trusting = options.ca !== undefined || options.insecure ? await trustingFetch(options) : undefined;
   try {
-    res = await fetch(target, { method, headers, ...(body !== undefined ? { body } : {}), signal, redirect: 'follow' });
-  } catch (err) {
-    const reason = signal.aborted ? 'timed out' : describeFailure(err);
-    record(`(${reason})`, false);
-    throw new HttpClientError(`${method} ${url}: ${reason}`, { cause: err });
-  }
-  const totalHeader = Number(res.headers.get('content-length'));
-  const total = Number.isFinite(totalHeader) && res.headers.has('content-length') ? totalHeader : undefined;
-  const chunks: Buffer[] = [];
-  const sink = typeof options.sink === 'function' ? options.sink(res.status, res.headers) : options.sink;
-  try {
-    if (res.body) {
-      for await (const chunk of res.body) {
-        const buf = Buffer.from(chunk);
-        received += buf.length;
-        if (sink) {
-          if (!sink.write(buf)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
-        } else chunks.push(buf);
-        options.onProgress?.(received, total);
-      }
+    const signal = AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+    let res: Response;
+    try {
+      const init = { method, headers, ...(body !== undefined ? { body } : {}), signal, redirect: 'follow' } as const;
+      res = trusting ? await trusting.fetch(target, init) : await fetch(target, init);
+    } catch (err) {
+      const reason = signal.aborted ? 'timed out' : describeFailure(err);
+      record(`(${reason})`, false);
+      throw new HttpClientError(`${method} ${url}: ${reason}`, { cause: err });
     }
-  } catch (err) {
-    const reason = signal.aborted ? 'timed out' : describeFailure(err);
-    record(`${res.status} ${res.statusText} (body incomplete: ${reason})`, false);
-    throw new HttpClientError(`${method} ${url}: response body incomplete: ${reason}`, { cause: err });
+    const totalHeader = Number(res.headers.get('content-length'));
+    const total = Number.isFinite(totalHeader) && res.headers.has('content-length') ? totalHeader : undefined;
+    const chunks: Buffer[] = [];
+    const sink = typeof options.sink === 'function' ? options.sink(res.status, res.headers) : options.sink;
+    try {
+      if (res.body) {
+        for await (const chunk of res.body) {
+          const buf = Buffer.from(chunk);
+          received += buf.length;
+          if (sink) {
+            if (!sink.write(buf)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
+          } else chunks.push(buf);
+          options.onProgress?.(received, total);
+        }
+      }
+    } catch (err) {
+      const reason = signal.aborted ? 'timed out' : describeFailure(err);
+      record(`${res.status} ${res.statusText} (body incomplete: ${reason})`, false);
+      throw new HttpClientError(`${method} ${url}: response body incomplete: ${reason}`, { cause: err });
+    }
+    record(`${res.status} ${res.statusText}`, res.status < 400);
+    return {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+      body: Buffer.concat(chunks),
+      bytes: received,
+    };
+  } finally {
+    trusting?.close();
   }
-  record(`${res.status} ${res.statusText}`, res.status < 400);
+}
+
+/** undici's fetch on an Agent of its own that trusts `ca` (or anything, `insecure`); close it when done. */
+interface TrustingFetch {
+  fetch(target: URL, init: RequestInit): Promise<Response>;
+  close(): void;
+}
+
+/**
+ * Node's built-in fetch has no per-request CA, so a request with its own trust goes through
+ * undici's fetch on an Agent given the CA. Loaded only when needed.
+ */
+async function trustingFetch(options: Pick<HttpRequestOptions, 'ca' | 'insecure'>): Promise<TrustingFetch> {
+  const undici = await import('undici');
+  const dispatcher = new undici.Agent({
+    connect: options.insecure ? { rejectUnauthorized: false } : { ca: options.ca },
+  });
   return {
-    status: res.status,
-    statusText: res.statusText,
-    headers: res.headers,
-    body: Buffer.concat(chunks),
-    bytes: received,
+    // undici's Response is what Node's fetch returns (the same library); only the type packages differ.
+    fetch: async (target, init) =>
+      (await undici.fetch(target, { ...(init as object), dispatcher })) as unknown as Response,
+    close: () => void dispatcher.close().catch(() => {}),
   };
 }

@@ -29,8 +29,10 @@ export interface SendOptions {
   readonly pass?: string;
   /** Require STARTTLS (fail when not offered); default false: plain text, STARTTLS never tried. */
   readonly starttls?: boolean;
-  /** PEM certificate(s) to verify the server with; default none: with STARTTLS, not verified. */
+  /** PEM certificate(s) the server is verified against instead of the system's CAs; default none. */
   readonly ca?: string;
+  /** With STARTTLS, accept any server certificate; default false: the certificate is verified. */
+  readonly insecure?: boolean;
   /** Client-side exchange records go here. */
   readonly log?: ExchangeLog;
   /** Connection, greeting and per-reply timeout; default 10,000 ms. */
@@ -84,10 +86,9 @@ export async function sendMail(options: SendOptions): Promise<SendResult> {
     ignoreTLS: !options.starttls,
     requireTLS: options.starttls === true,
     // SNI takes host names only (RFC 6066 §3); an IP address is checked against the certificate's IP entries.
-    tls:
-      options.ca !== undefined
-        ? { ca: options.ca, ...(net.isIP(host) ? {} : { servername: host }) }
-        : { rejectUnauthorized: false },
+    tls: options.insecure
+      ? { rejectUnauthorized: false }
+      : { ...(options.ca !== undefined ? { ca: options.ca } : {}), ...(net.isIP(host) ? {} : { servername: host }) },
     ...(options.user !== undefined ? { auth: { user: options.user, pass: options.pass ?? '' } } : {}),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
