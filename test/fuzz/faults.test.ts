@@ -55,7 +55,8 @@ function tryRule(text: string) {
     return input;
   } catch (err) {
     expect(err, String(err)).toBeInstanceOf(FaultRuleError);
-    expect((err as Error).message).toMatch(/^[^:]+: /);
+    const e = err as FaultRuleError;
+    expect(e.message.startsWith(`${e.field}: `), e.message).toBe(true);
     return undefined;
   }
 }
