@@ -216,6 +216,8 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
    */
   begin(envelope?: Envelope): MailDraft {
     if (!this.#opened) throw new Error('mail store: init() first');
+    // A message arriving is delivery activity: the Maildir view and compaction wait for a pause.
+    this.#lastAppend = performance.now();
     return new MailDraft(this, ++this.#txn, envelope, envelope ? formatEnvelopeHeaders(envelope) : undefined);
   }
 

@@ -5,10 +5,12 @@
  * never sees half a file; no fsync, as the log already holds the message durably and the store
  * rewrites any file missing or short when it opens.
  *
- * The writing yields to deliveries: it runs once the store has had no append for
+ * The writing yields to deliveries: it runs once the store has seen no delivery activity for
  * {@link IDLE_MS} (within milliseconds under normal load), or regardless once the backlog
  * passes {@link MAX_BACKLOG}; under a sustained burst the files thus lag behind, while the
- * messages are in the API from their 250 on.
+ * messages are in the API from their 250 on. The pause is judged after the input that is
+ * waiting has been read (in the event loop's check phase), so a process that merely did not get
+ * the CPU for a while (a loaded machine) does not mistake the stall for a pause in deliveries.
  * @module
  */
 import fsCallback from 'node:fs';
@@ -33,7 +35,7 @@ export interface ViewSource {
   read(id: string): Promise<Buffer | undefined>;
   /** Whether the message is still in the store. */
   has(id: string): boolean;
-  /** Milliseconds (performance.now()) of the last append to the log. */
+  /** Milliseconds (performance.now()) of the last delivery activity (a message begun or appended). */
   lastAppend(): number;
 }
 
@@ -150,7 +152,8 @@ export class MaildirView {
     if (this.#timer || this.#working || this.#stopped) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#start(false);
+      // After the poll phase: input that waited while the process was off the CPU is read first.
+      setImmediate(() => this.#start(false));
     }, IDLE_MS);
     this.#timer.unref();
   }
@@ -168,6 +171,7 @@ export class MaildirView {
 
   async #work(force: boolean): Promise<void> {
     while ((this.#toWrite.size > 0 || this.#toRemove.size > 0) && !this.#stopped) {
+      if (!force) await afterInput();
       const busy = performance.now() - this.#source.lastAppend() < IDLE_MS;
       if (busy && !force && this.#toWrite.size < MAX_BACKLOG) return;
       for (const id of first(this.#toRemove, BATCH)) {
@@ -233,6 +237,11 @@ function writeFile(file: string, data: readonly Buffer[]): Promise<void> {
       write([...data], 0);
     });
   });
+}
+
+/** Resolves in the event loop's check phase, after the input waiting now has been handled. */
+function afterInput(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The first `n` items of an iterable (without copying the rest). */
