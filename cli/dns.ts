@@ -4,15 +4,14 @@
  * NOTIMP, BADVERS), 0 for NOERROR and NXDOMAIN (both are answers), 2 on bad usage.
  * @module
  */
-import { DEFAULT_SERVER, query } from '../protocols/dns/client.js';
+import { checkName, checkType, DEFAULT_SERVER, query } from '../protocols/dns/client.js';
 import { formatAnswer } from '../protocols/dns/format.js';
-import { MinisuiteError } from '../shared/errors.js';
 import { ExchangeLog } from '../shared/exchange.js';
 import { formatPretty } from '../shared/exchange-format.js';
 import type { CliIo } from './io.js';
 import { parseServer } from './server-arg.js';
 import { requireTlsFor, resolveTrust, TRUST_OPTIONS, TRUST_USAGE } from './trust.js';
-import { EXIT_FAILURE, EXIT_OK, parseCommand, runCommand, subcommand, UsageError } from './usage.js';
+import { checkUsage, EXIT_FAILURE, EXIT_OK, parseCommand, runCommand, subcommand, UsageError } from './usage.js';
 
 /** Default port of `--tls`: the suite's DNS-over-TLS port (`minisuite start --dot-port`). */
 export const DOT_PORT = 8530;
@@ -56,26 +55,15 @@ async function ask(argv: string[], io: CliIo): Promise<number> {
   const trust = await resolveTrust(values);
   const log = new ExchangeLog({ capacity: 16 });
   log.subscribe((record) => io.stderr.write(`${formatPretty(record)}\n`));
-  let answer: Awaited<ReturnType<typeof query>>;
-  try {
-    answer = await query(name, type, {
-      server,
-      tcp: values.tcp ?? false,
-      ...(values.tls ? { tls: true, ...trust } : {}),
-      ...(timeout !== undefined ? { timeoutMs: Number(timeout) } : {}),
-      log,
-    });
-  } catch (err) {
-    // A name or type the client refused before asking is bad usage; a failed exchange is not.
-    if (
-      err instanceof MinisuiteError &&
-      err.code === 'MS_CLIENT' &&
-      err.cause === undefined &&
-      !/^(udp|tcp|tls)[ :]/.test(err.message)
-    )
-      throw new UsageError(err.message);
-    throw err;
-  }
+  // A name or type the client refuses is bad usage; anything failing after this is the exchange's.
+  checkUsage(() => [checkName(name), checkType(type)]);
+  const answer = await query(name, type, {
+    server,
+    tcp: values.tcp ?? false,
+    ...(values.tls ? { tls: true, ...trust } : {}),
+    ...(timeout !== undefined ? { timeoutMs: Number(timeout) } : {}),
+    log,
+  });
   io.stdout.write(formatAnswer(answer.packet, answer.rcode, answer.transport, answer.server));
   if (answer.rcode === 'NOERROR' || answer.rcode === 'NXDOMAIN') return EXIT_OK;
   io.stderr.write(`minisuite dns: the server answered ${answer.rcode}\n`);

@@ -9,14 +9,22 @@
  * @module
  */
 import fs from 'node:fs';
-import { HttpClientError, httpRequest, parseHeaderArg } from '../protocols/http/client.js';
-import { errorMessage } from '../shared/errors.js';
+import { httpRequest, parseHeaderArg, refuseControl } from '../protocols/http/client.js';
 import { ExchangeLog } from '../shared/exchange.js';
 import { attachConsole } from '../shared/exchange-format.js';
 import type { CliIo } from './io.js';
 import { ProgressBar } from './progress.js';
 import { resolveTrust, TRUST_OPTIONS, TRUST_USAGE, type Trust, type TrustFlags } from './trust.js';
-import { EXIT_FAILURE, EXIT_OK, fileProblem, parseCommand, runCommand, subcommand, UsageError } from './usage.js';
+import {
+  checkUsage,
+  EXIT_FAILURE,
+  EXIT_OK,
+  fileProblem,
+  parseCommand,
+  runCommand,
+  subcommand,
+  UsageError,
+} from './usage.js';
 
 export const HTTP_USAGE = `usage: minisuite http get URL [-o FILE] [-H 'Name: value']...
        minisuite http request METHOD URL [--data TEXT|@FILE] [-H 'Name: value']... [-o FILE]
@@ -63,12 +71,8 @@ function plan(argv: string[]): Plan {
   if (url === undefined) throw new UsageError('missing URL');
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new UsageError(`method '${method}' is not a valid token`);
   if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) throw new UsageError(`'${url}' is not an http:// URL`);
-  let headers: [string, string][];
-  try {
-    headers = (values.header ?? []).map(parseHeaderArg);
-  } catch (err) {
-    throw new UsageError(errorMessage(err));
-  }
+  checkUsage(() => refuseControl('URL', url));
+  const headers = checkUsage(() => (values.header ?? []).map(parseHeaderArg));
   let body: Buffer | undefined;
   if (values.data !== undefined) {
     if (values.data.startsWith('@')) {
@@ -135,8 +139,6 @@ async function request(p: Plan, trust: Trust, io: CliIo): Promise<number> {
       file.destroy();
       fs.rmSync(part, { force: true });
     }
-    // A request the client refused before sending (bad header, CR/LF) is bad usage.
-    if (err instanceof HttpClientError && err.cause === undefined) throw new UsageError(err.message);
     throw err;
   } finally {
     detach();

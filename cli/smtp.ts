@@ -3,14 +3,14 @@
  * server's acknowledgement on stdout.
  * @module
  */
-import { DEFAULT_FROM, DEFAULT_SMTP_HOST, DEFAULT_SMTP_PORT, sendMail } from '../protocols/smtp/client.js';
+import { assertSafe, DEFAULT_FROM, DEFAULT_SMTP_HOST, DEFAULT_SMTP_PORT, sendMail } from '../protocols/smtp/client.js';
 import { MinisuiteError, ProtocolError } from '../shared/errors.js';
 import { ExchangeLog } from '../shared/exchange.js';
 import { attachConsole } from '../shared/exchange-format.js';
 import type { CliIo } from './io.js';
 import { parseServer } from './server-arg.js';
 import { requireTlsFor, resolveTrust, TRUST_OPTIONS, TRUST_USAGE } from './trust.js';
-import { EXIT_OK, parseCommand, readFlagFile, runCommand, subcommand, UsageError } from './usage.js';
+import { checkUsage, EXIT_OK, parseCommand, readFlagFile, runCommand, subcommand, UsageError } from './usage.js';
 
 export const SMTP_USAGE = `usage: minisuite smtp send --to ADDR [--to ADDR...] [options]
   --to ADDR            recipient (repeatable, or comma-separated)
@@ -68,6 +68,17 @@ async function send(argv: string[], io: CliIo): Promise<number> {
     values.text ?? (values.file !== undefined ? await readFlagFile('--file', values.file) : await readStream(io.stdin));
   requireTlsFor(values, values.starttls === true, '--starttls');
   const trust = await resolveTrust(values);
+  // What the client refuses (CR, LF or NUL in a value) is bad usage, found before connecting.
+  checkUsage(() => {
+    for (const [flag, value] of [
+      ['--from', values.from],
+      ['--subject', values.subject],
+      ['--user', values.user],
+      ['--pass', values.pass],
+      ...to.map((t) => ['--to', t] as const),
+    ] as const)
+      assertSafe(flag, value);
+  });
   const log = new ExchangeLog();
   attachConsole(log, io.stderr, format);
   let greeted = false;
@@ -90,9 +101,6 @@ async function send(argv: string[], io: CliIo): Promise<number> {
     });
     io.stdout.write(`${result.response}\n`);
   } catch (err) {
-    // A value the client refused before connecting (CR/LF in an address) is bad usage.
-    if (err instanceof MinisuiteError && err.code === 'MS_CLIENT' && !(err.cause instanceof Error))
-      throw new UsageError(err.message);
     if (err instanceof ProtocolError) throw new MinisuiteError('MS_PROTOCOL', `server replied ${err.message}`);
     throw err;
   } finally {

@@ -173,6 +173,18 @@ export function report(ctx: CommandContext, err: unknown, failureCode = EXIT_FAI
   return err instanceof MinisuiteError && err.code === 'MS_CONFIG' ? EXIT_USAGE : failureCode;
 }
 
+/**
+ * Runs a client library's own argument check (CR/LF refusal, name syntax) before any connection,
+ * so what it refuses is reported as bad usage, and whatever fails later is a runtime failure.
+ */
+export function checkUsage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    throw new UsageError(errorMessage(err), { cause: err });
+  }
+}
+
 /** Throws a {@link UsageError} unless `value` is given. */
 export function required(value: string | undefined, what: string): string {
   if (value === undefined || value === '') throw new UsageError(`missing ${what}`);
