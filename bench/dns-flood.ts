@@ -164,7 +164,8 @@ async function run(port: number, rate: number, file: string, cpu: number | undef
   const flood = await startFlood(port, rate, cpu);
   const t0 = performance.now();
   const argv = ['-s', '127.0.0.1', '-p', String(port), '-a', '127.0.0.2', '-d', file, '-l', String(DURATION_S)];
-  argv.push('-Q', String(GOOD_QPS), '-q', '200', '-t', '1');
+  // -q: room for every query of a second in flight, so losses never throttle the good client's rate.
+  argv.push('-Q', String(GOOD_QPS), '-q', String(2 * GOOD_QPS), '-t', '1');
   const [cmd, rest] = pinned(cpu, 'dnsperf', argv);
   try {
     const { stdout } = await exec(cmd, rest, { maxBuffer: 16 * 1024 * 1024 });
