@@ -113,8 +113,10 @@ export function parseStartArgs(argv: string[]): StartArgs {
   for (const name of parsed.positionals) {
     if (!(PROTOCOLS as readonly string[]).includes(name)) {
       const guess = closest(name, PROTOCOLS);
+      // `npm start --http-port 9000` hands us only "9000": npm took the flag for itself.
+      const npm = /^\d+$/.test(name) ? ' (with npm start, flags go after --: npm start -- --http-port 9000)' : '';
       throw new UsageError(
-        `unknown protocol '${name}'; ${guess !== undefined ? `did you mean ${guess}?` : `expected ${listOf(PROTOCOLS)}`}`,
+        `unknown protocol '${name}'; ${guess !== undefined ? `did you mean ${guess}?` : `expected ${listOf(PROTOCOLS)}`}${npm}`,
       );
     }
     protocols.push(name as Protocol);

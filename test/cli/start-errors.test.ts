@@ -23,6 +23,11 @@ describe('minisuite start: bad input exits 2 with one clear line', () => {
     await expectUsageError(['start', '--http-prot', '9000'], /^minisuite start: .*did you mean --http-port\?$/);
     await expectUsageError(['start', '--smtp-max-sise', '9'], /did you mean --smtp-max-size\?$/);
   });
+  it('says where flags go when npm start swallowed one (npm start --http-port 40001)', () =>
+    expectUsageError(
+      ['start', '40001'],
+      /^minisuite start: unknown protocol '40001'; expected http, ftp, smtp or dns \(with npm start, flags go after --: npm start -- --http-port 9000\)/,
+    ));
   it('suggests the protocol or command meant', async () => {
     await expectUsageError(['start', 'smpt'], /^minisuite start: unknown protocol 'smpt'; did you mean smtp\?$/);
     await expectUsageError(['strat'], /^minisuite: unknown command 'strat'; did you mean start\?/);
