@@ -86,6 +86,7 @@ export const configFileSchema = z
         maxLineLength: z.number().int().min(512).optional(),
         maxConnections: z.number().int().positive().optional(),
         idleTimeoutMs: z.number().int().min(0).optional(),
+        commandDeadlineMs: z.number().int().min(0).optional(),
         maxMessages: z.number().int().positive().optional(),
       })
       .strict()
@@ -214,6 +215,7 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       maxLineLength: smtp.maxLineLength ?? d.smtp.maxLineLength,
       maxConnections: smtp.maxConnections ?? d.smtp.maxConnections,
       idleTimeoutMs: smtp.idleTimeoutMs ?? d.smtp.idleTimeoutMs,
+      commandDeadlineMs: smtp.commandDeadlineMs ?? d.smtp.commandDeadlineMs,
       maxMessages: smtp.maxMessages ?? d.smtp.maxMessages,
     },
     dns: {

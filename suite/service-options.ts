@@ -50,6 +50,7 @@ export function smtpOptions(config: SuiteConfig): SmtpServiceOptions {
     maxLineLength: smtp.maxLineLength,
     maxConnections: smtp.maxConnections,
     idleTimeoutMs: smtp.idleTimeoutMs,
+    commandDeadlineMs: smtp.commandDeadlineMs,
     maxMessages: smtp.maxMessages,
   };
 }

@@ -56,6 +56,8 @@ export interface SuiteConfig {
     readonly maxConnections: number;
     /** Idle session timeout; 0 disables. */
     readonly idleTimeoutMs: number;
+    /** A command line must be complete within this long of its first byte (then 421); 0 disables. */
+    readonly commandDeadlineMs: number;
     /** Messages the store keeps; past it the oldest are removed. */
     readonly maxMessages: number;
   };
@@ -103,6 +105,7 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
     maxLineLength: SMTP_DEFAULTS.maxLineLength,
     maxConnections: SMTP_DEFAULTS.maxConnections,
     idleTimeoutMs: SMTP_DEFAULTS.idleTimeoutMs,
+    commandDeadlineMs: SMTP_DEFAULTS.commandDeadlineMs,
     maxMessages: SMTP_SERVICE_DEFAULTS.maxMessages,
   },
   dns: { port: 5300, zones: [], allowUpdate: false, tsig: [], allowTransfer: [], dotPort: 8530 },

@@ -120,8 +120,12 @@ describe('configuration', () => {
     expect(c.ftp.users).toEqual([{ name: 'a', pass: 'b', perms: 'elradfmwMT', home: '/' }]);
     expect(c.dns.zones).toEqual([path.join(path.dirname(yml), 'z.zone')]);
     expect(c.data).toBe(path.join(path.dirname(yml), 'd'));
-    const json = await file('s.json', JSON.stringify({ smtp: { maxSize: 5 }, protocols: ['smtp'] }));
-    expect(resolveArgs(['--config', json]).smtp.maxSize).toBe(5);
+    const json = await file(
+      's.json',
+      JSON.stringify({ smtp: { maxSize: 5, commandDeadlineMs: 0 }, protocols: ['smtp'] }),
+    );
+    expect(resolveArgs(['--config', json]).smtp).toMatchObject({ maxSize: 5, commandDeadlineMs: 0 });
+    expect(resolveArgs([]).smtp.commandDeadlineMs).toBe(60_000);
   });
 
   it.each([
