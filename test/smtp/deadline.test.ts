@@ -4,8 +4,9 @@
  * client from 127.0.0.2 is served; message content has no such deadline.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSmtp, type TestSmtp } from './helpers.js';
+import { startSmtp, type TestSmtp, testCertificate } from './helpers.js';
 
 let smtp: TestSmtp | undefined;
 afterEach(async () => {
@@ -80,5 +81,31 @@ describe('smtp: command line deadline', () => {
     c.socket.write('QUIT\r\n');
     await c.until(/^221 /m);
     expect(c.text()).not.toMatch(/^421 /m);
+  });
+
+  it('keeps the deadline after STARTTLS, on the TLS socket', async () => {
+    smtp = await startSmtp({ commandDeadlineMs: 300, idleTimeoutMs: 60_000, tls: await testCertificate() });
+    const c = connect(smtp.port);
+    await c.until(/^220 /m);
+    c.socket.write('EHLO t.test\r\nSTARTTLS\r\n');
+    await c.until(/^220 .*TLS/im);
+    const secure = tls.connect({ socket: c.socket, rejectUnauthorized: false });
+    let text = '';
+    secure.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+    });
+    secure.on('error', () => {});
+    await new Promise<void>((r) => secure.once('secureConnect', () => r()));
+    secure.write('EHLO t.test\r\nMAIL FROM:<');
+    const drip = setInterval(() => {
+      if (!secure.destroyed) secure.write('a');
+    }, 20);
+    try {
+      await new Promise<void>((r) => secure.once('close', () => r()));
+    } finally {
+      clearInterval(drip);
+    }
+    expect(text).toMatch(/^250[ -]/m);
+    expect(text).toMatch(/^421 .*Command line not completed within 300 ms/m);
   });
 });
