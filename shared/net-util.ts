@@ -38,3 +38,19 @@ export function defaultCertificateNames(host: string): string[] {
   if (host !== '0.0.0.0' && host !== '::' && host !== '') names.push(host.replace(/^\[|\]$/g, ''));
   return names;
 }
+
+/**
+ * Parses `HOST:PORT`, `[v6]:PORT`, `HOST` or a bare IPv6 address (the last two take
+ * `defaultPort`); undefined when it is none of these (CR, LF, NUL or spaces, a port outside
+ * 1-65535). The one parser of every `--server` argument and `server` option.
+ */
+export function parseHostPort(text: string, defaultPort: number): { host: string; port: number } | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '' || /[\r\n\0\s]/.test(trimmed)) return undefined;
+  if (net.isIPv6(trimmed)) return { host: trimmed, port: defaultPort };
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(trimmed);
+  const host = m?.[1] ?? m?.[2];
+  const port = m?.[3] === undefined ? defaultPort : Number(m[3]);
+  if (host === undefined || (m?.[1] !== undefined && !net.isIPv6(host)) || port < 1 || port > 65535) return undefined;
+  return { host, port };
+}

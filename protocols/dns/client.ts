@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import dnsPacket, { type DecodedPacket, type RecordType } from 'dns-packet';
 import { MinisuiteError, TimeoutError } from '../../shared/errors.js';
 import type { ExchangeLog, ExchangeRecord } from '../../shared/exchange.js';
-import { formatHostPort } from '../../shared/net-util.js';
+import { formatHostPort, parseHostPort } from '../../shared/net-util.js';
 import { Recorder } from '../../shared/recorder.js';
 import { answerLine } from './answer-line.js';
 import { MAX_UDP_PAYLOAD } from './edns.js';
@@ -73,13 +73,9 @@ const FORBIDDEN = /[\r\n\0]/;
 /** Parses "HOST:PORT" / "[v6]:PORT" / "HOST". */
 export function parseServer(text: string): DnsServerAddress {
   if (FORBIDDEN.test(text)) throw new MinisuiteError('MS_CLIENT', 'server contains CR, LF or NUL');
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  const m = v6 ?? /^([^:]+)(?::(\d+))?$/.exec(text) ?? (net.isIPv6(text) ? [text, text] : null);
-  const host = m?.[1];
-  const port = m?.[2] === undefined ? DEFAULT_SERVER.port : Number(m[2]);
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new MinisuiteError('MS_CLIENT', `expected HOST:PORT for the server, got '${text}'`);
-  return { host, port };
+  const address = parseHostPort(text, DEFAULT_SERVER.port);
+  if (address === undefined) throw new MinisuiteError('MS_CLIENT', `expected HOST:PORT for the server, got '${text}'`);
+  return address;
 }
 
 /** Checks a query name: no CR/LF/NUL, labels of 1-63 bytes, at most 255 bytes in wire form. */
