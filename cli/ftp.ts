@@ -20,7 +20,8 @@ export const FTP_USAGE = `usage: minisuite ftp <command> [options]
   put FILE URL         upload (a URL ending in / keeps the file name)
   rm URL               delete a file
   mkdir URL            create a directory (and missing parents)
-URLs: ftp://user:pass@host:port/path (anonymous without user)
+URLs: ftp://user:pass@host:port/path (anonymous without user);
+      ftps://... for implicit FTPS (TLS from the first byte, default port 990)
 options:
   --tls                explicit FTPS (AUTH TLS, PROT P), the server certificate verified
                        against the system's CAs, or:
@@ -80,10 +81,26 @@ export function main(argv: string[], io: CliIo): Promise<number> {
     const bar = new ProgressBar(io.stderr);
     const log = new ExchangeLog();
     if (!values.quiet) attachConsole(log, bar.lines, 'pretty');
-    requireTlsFor(values, values.tls === true, '--tls');
-    const options: FtpClientOptions = { tls: values.tls === true, ...(await resolveTrust(values)), log };
+    const implicit = [a, b].some((arg) => arg !== undefined && /^ftps:\/\//i.test(arg));
+    if (implicit && values.tls)
+      throw new UsageError('an ftps:// URL is implicit FTPS already; --tls is for ftp:// URLs');
+    requireTlsFor(values, implicit || values.tls === true, '--tls (or an ftps:// URL)');
+    const tls = implicit ? 'implicit' : values.tls === true;
+    const options: FtpClientOptions = { tls, ...(await resolveTrust(values)), log };
     return run(command, a, b, options, bar, io);
   });
+}
+
+/** Default port of ftps:// URLs (implicit FTPS, IANA "ftps"). */
+const FTPS_PORT = 990;
+
+/** An ftp:// URL, or an ftps:// one (implicit FTPS) read the same way with its own default port. */
+function ftpUrl(text: string) {
+  const m = /^ftps:\/\//i.exec(text);
+  if (!m) return parseFtpUrl(text);
+  const url = parseFtpUrl(`ftp://${text.slice(m[0].length)}`);
+  // ftps: is no special scheme to URL, so a port given (even 21) stays; none means 990.
+  return URL.canParse(text) && new URL(text).port === '' ? { ...url, port: FTPS_PORT } : url;
 }
 
 async function run(
@@ -96,13 +113,13 @@ async function run(
 ): Promise<number> {
   switch (command) {
     case 'ls': {
-      const url = parseFtpUrl(required(a, 'URL'));
+      const url = ftpUrl(required(a, 'URL'));
       const entries = await withClient(url, options, (c) => c.list(url.path));
       for (const e of entries) io.stdout.write(`${formatEntry(e)}\n`);
       return EXIT_OK;
     }
     case 'get': {
-      const url = parseFtpUrl(required(a, 'URL'));
+      const url = ftpUrl(required(a, 'URL'));
       const toStdout = b === undefined || b === '-';
       await withClient(url, options, async (c) => {
         const total = toStdout ? undefined : await c.size(url.path).catch(() => undefined);
@@ -112,7 +129,7 @@ async function run(
     }
     case 'put': {
       const file = required(a, 'FILE');
-      const url = parseFtpUrl(required(b, 'URL'));
+      const url = ftpUrl(required(b, 'URL'));
       const remote = url.path.endsWith('/') ? `${url.path}${path.basename(file)}` : url.path;
       const stats = await fs.stat(file).catch(() => {
         throw new UsageError(`cannot read ${file}`);
@@ -121,12 +138,12 @@ async function run(
       return EXIT_OK;
     }
     case 'rm': {
-      const url = parseFtpUrl(required(a, 'URL'));
+      const url = ftpUrl(required(a, 'URL'));
       await withClient(url, options, (c) => c.remove(url.path));
       return EXIT_OK;
     }
     case 'mkdir': {
-      const url = parseFtpUrl(required(a, 'URL'));
+      const url = ftpUrl(required(a, 'URL'));
       await withClient(url, options, (c) => c.mkdir(url.path));
       return EXIT_OK;
     }

@@ -12,6 +12,9 @@ import { parseServer } from './server-arg.js';
 import { requireTlsFor, resolveTrust, TRUST_OPTIONS, TRUST_USAGE } from './trust.js';
 import { checkUsage, EXIT_OK, parseCommand, readFlagFile, runCommand, subcommand, UsageError } from './usage.js';
 
+/** Default port of `--tls`: the suite's SMTPS port (`minisuite start --smtps-port`). */
+export const SMTPS_PORT = 4650;
+
 export const SMTP_USAGE = `usage: minisuite smtp send --to ADDR [--to ADDR...] [options]
   --to ADDR            recipient (repeatable, or comma-separated)
   --from ADDR          sender                            default ${DEFAULT_FROM}
@@ -20,8 +23,9 @@ export const SMTP_USAGE = `usage: minisuite smtp send --to ADDR [--to ADDR...] [
   --file FILE          body from a file
   --server HOST:PORT   server                            default ${DEFAULT_SMTP_HOST}:${DEFAULT_SMTP_PORT}
   --user NAME --pass PASS   authenticate (AUTH PLAIN/LOGIN)
-  --starttls           require STARTTLS; the server certificate is verified against the
-                       system's CAs, or:
+  --starttls           require STARTTLS on the plain port
+  --tls                implicit TLS (SMTPS, RFC 8314)     default server 127.0.0.1:${SMTPS_PORT}
+with either, the server certificate is verified against the system's CAs, or:
 ${TRUST_USAGE}
   --data DIR           the same as --suite-data DIR
   --log pretty|json    format of the exchange lines on stderr   default pretty
@@ -37,6 +41,7 @@ const OPTIONS = {
   user: { type: 'string' },
   pass: { type: 'string' },
   starttls: { type: 'boolean' },
+  tls: { type: 'boolean' },
   ...TRUST_OPTIONS,
   data: { type: 'string' },
   log: { type: 'string' },
@@ -63,10 +68,12 @@ async function send(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError('--user and --pass go together');
   const format = values.log ?? 'pretty';
   if (format !== 'pretty' && format !== 'json') throw new UsageError(`--log: expected pretty or json, got '${format}'`);
-  const server = parseServer(values.server ?? `${DEFAULT_SMTP_HOST}:${DEFAULT_SMTP_PORT}`, DEFAULT_SMTP_PORT);
+  if (values.tls && values.starttls) throw new UsageError('give --starttls or --tls, not both');
+  const port = values.tls ? SMTPS_PORT : DEFAULT_SMTP_PORT;
+  const server = parseServer(values.server ?? `${DEFAULT_SMTP_HOST}:${port}`, port);
   const text =
     values.text ?? (values.file !== undefined ? await readFlagFile('--file', values.file) : await readStream(io.stdin));
-  requireTlsFor(values, values.starttls === true, '--starttls');
+  requireTlsFor(values, values.starttls === true || values.tls === true, '--starttls or --tls');
   const trust = await resolveTrust(values);
   // What the client refuses (CR, LF or NUL in a value) is bad usage, found before connecting.
   checkUsage(() => {
@@ -96,6 +103,7 @@ async function send(argv: string[], io: CliIo): Promise<number> {
       text,
       ...(values.user !== undefined ? { user: values.user, pass: values.pass ?? '' } : {}),
       starttls: values.starttls ?? false,
+      implicitTls: values.tls ?? false,
       ...trust,
       log,
     });

@@ -52,8 +52,8 @@ export function parseFtpUrl(text: string): FtpUrl {
 export interface FtpClientOptions {
   /** Client-side exchange records go here; default none. */
   readonly log?: ExchangeLog;
-  /** Explicit TLS (AUTH TLS, PROT P); default false. */
-  readonly tls?: boolean;
+  /** `true`: explicit TLS (AUTH TLS, PROT P); `'implicit'`: implicit FTPS (TLS from the first byte); default false. */
+  readonly tls?: boolean | 'implicit';
   /** Accept any server certificate; default false. */
   readonly insecure?: boolean;
   /** PEM certificate(s) the server is verified against instead of the system's CAs; default none. */

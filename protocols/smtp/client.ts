@@ -29,6 +29,8 @@ export interface SendOptions {
   readonly pass?: string;
   /** Require STARTTLS (fail when not offered); default false: plain text, STARTTLS never tried. */
   readonly starttls?: boolean;
+  /** Implicit TLS (SMTPS, RFC 8314): TLS from the first byte; default false. */
+  readonly implicitTls?: boolean;
   /** PEM certificate(s) the server is verified against instead of the system's CAs; default none. */
   readonly ca?: string;
   /** With STARTTLS, accept any server certificate; default false: the certificate is verified. */
@@ -82,7 +84,7 @@ export async function sendMail(options: SendOptions): Promise<SendResult> {
   const transport = nodemailer.createTransport({
     host,
     port,
-    secure: false,
+    secure: options.implicitTls === true,
     ignoreTLS: !options.starttls,
     requireTLS: options.starttls === true,
     // SNI takes host names only (RFC 6066 §3); an IP address is checked against the certificate's IP entries.

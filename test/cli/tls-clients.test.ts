@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => suite.close());
 
-type Client = 'http' | 'ftp' | 'smtp' | 'dns';
+type Client = 'http' | 'ftp' | 'ftps' | 'smtp' | 'smtps' | 'dns';
 
 /** The command line of each client against the suite's TLS side. */
 function command(client: Client): string[] {
@@ -25,6 +25,20 @@ function command(client: Client): string[] {
       return ['http', 'get', `https://127.0.0.1:${suite.http.tlsPort}/files/hello.txt`];
     case 'ftp':
       return ['ftp', 'get', '--tls', `ftp://127.0.0.1:${suite.ftp.port}/hello.txt`];
+    case 'ftps':
+      return ['ftp', 'get', `ftps://127.0.0.1:${suite.ftp.tlsPort}/hello.txt`];
+    case 'smtps':
+      return [
+        'smtp',
+        'send',
+        '--tls',
+        '--to',
+        'a@suite.test',
+        '--text',
+        'x',
+        '--server',
+        `127.0.0.1:${suite.smtp.tlsPort}`,
+      ];
     case 'smtp':
       return [
         'smtp',
@@ -46,11 +60,23 @@ function command(client: Client): string[] {
 const SUCCESS: Record<Client, RegExp> = {
   http: /^hello over tls\n$/,
   ftp: /^hello over tls\n$/,
+  ftps: /^hello over tls\n$/,
+  smtps: /^250 /,
   smtp: /^250 /,
   dns: /127\.0\.0\.1/,
 };
 
-const CLIENTS: Client[] = ['http', 'ftp', 'smtp', 'dns'];
+const CLIENTS: Client[] = ['http', 'ftp', 'ftps', 'smtp', 'smtps', 'dns'];
+
+/** The command's name in its messages. */
+const COMMAND: Record<Client, string> = {
+  http: 'http',
+  ftp: 'ftp',
+  ftps: 'ftp',
+  smtp: 'smtp',
+  smtps: 'smtp',
+  dns: 'dns',
+};
 
 describe.each(CLIENTS)('minisuite %s over TLS', (client) => {
   const dataFlag = client === 'http' ? '--suite-data' : '--data';
@@ -76,7 +102,9 @@ describe.each(CLIENTS)('minisuite %s over TLS', (client) => {
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('minisuite'));
     expect(lines).toEqual([
       expect.stringMatching(
-        new RegExp(`^minisuite ${client}\\b.*certificate; the server's certificate is not trusted: give --cacert FILE`),
+        new RegExp(
+          `^minisuite ${COMMAND[client]}\\b.*certificate[^;]*; the server's certificate is not trusted: give --cacert FILE`,
+        ),
       ),
     ]);
   });
