@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendFile } from '../../protocols/ftp/file-sender.js';
-import { generateLocalhostCertificate } from '../../shared/tls.js';
+import { testCa } from '../helpers/test-ca.js';
 import { curl, PASS, startFtp, type TestFtp, USER } from './helpers.js';
 import { RawFtp } from './raw-ftp.js';
 
@@ -92,7 +92,7 @@ describe('RETR of large files through the read loop', () => {
   // Larger than several 1 MiB chunks and not a multiple of them.
   const big = randomBytes(5 * 1024 * 1024 + 12_345);
   beforeAll(async () => {
-    ftp = await startFtp({ tls: await generateLocalhostCertificate() });
+    ftp = await startFtp({ tls: (await testCa()).material });
     await fs.writeFile(path.join(ftp.root, 'big.bin'), big);
     // More than loopback socket buffers hold, so the transfer is still running at ABOR.
     await fs.writeFile(path.join(ftp.root, 'huge.bin'), Buffer.alloc(64 * 1024 * 1024, 1));
@@ -157,7 +157,8 @@ describe('RETR of large files through the read loop', () => {
 
   it('PROT P: a large file arrives whole over TLS (curl --ssl-reqd)', async () => {
     const out = path.join(ftp.dir, 'tls-copy.bin');
-    const get = await curl(['--ssl-reqd', '-k', '-o', out, `ftp://127.0.0.1:${ftp.port}/big.bin`]);
+    const { caFile } = await testCa();
+    const get = await curl(['--ssl-reqd', '--cacert', caFile, '-o', out, `ftp://127.0.0.1:${ftp.port}/big.bin`]);
     expect(get.stderr).toBe('');
     expect((await fs.readFile(out)).equals(big)).toBe(true);
     const record = ftp.log.toArray().find((r) => r.request === 'RETR big.bin' && r.transport === 'tls');

@@ -6,16 +6,16 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FtpClient } from '../../protocols/ftp/client.js';
-import { generateLocalhostCertificate, type TlsMaterial } from '../../shared/tls.js';
+import { type TestCa, testCa } from '../helpers/test-ca.js';
 import { curl, PASS, python, startFtp, type TestFtp, USER } from './helpers.js';
 import { RawFtp } from './raw-ftp.js';
 
 describe('ftp over TLS', () => {
-  let material: TlsMaterial;
+  let ca: TestCa;
   let ftp: TestFtp;
   beforeAll(async () => {
-    material = await generateLocalhostCertificate();
-    ftp = await startFtp({ tls: material });
+    ca = await testCa();
+    ftp = await startFtp({ tls: ca.material });
     await fs.writeFile(path.join(ftp.root, 'hello.txt'), 'hello tls');
   });
   afterAll(() => ftp.close());
@@ -23,7 +23,7 @@ describe('ftp over TLS', () => {
   it('basic-ftp: AUTH TLS, PROT P, upload and download', async () => {
     const client = await FtpClient.connect(`ftp://${USER}:${encodeURIComponent(PASS)}@127.0.0.1:${ftp.port}/`, {
       tls: true,
-      insecure: true,
+      ca: ca.caPem,
     });
     try {
       await client.upload(Readable.from([Buffer.from('secure bytes')]), 'up.txt');
@@ -48,11 +48,18 @@ describe('ftp over TLS', () => {
   });
 
   it('curl --ssl-reqd downloads and uploads', async () => {
-    const get = await curl(['--ssl-reqd', '-k', `ftp://127.0.0.1:${ftp.port}/hello.txt`]);
+    const get = await curl(['--ssl-reqd', '--cacert', ca.caFile, `ftp://127.0.0.1:${ftp.port}/hello.txt`]);
     expect(get.stderr).toBe('');
     expect(get.stdout).toBe('hello tls');
     const put = await curl(
-      ['--ssl-reqd', '-k', '-T', '-', `ftp://${USER}:${encodeURIComponent(PASS)}@127.0.0.1:${ftp.port}/c.txt`],
+      [
+        '--ssl-reqd',
+        '--cacert',
+        ca.caFile,
+        '-T',
+        '-',
+        `ftp://${USER}:${encodeURIComponent(PASS)}@127.0.0.1:${ftp.port}/c.txt`,
+      ],
       'from curl',
     );
     expect(put.stderr).toBe('');
@@ -65,9 +72,7 @@ describe('ftp over TLS', () => {
       `
 import ssl
 ftp.close()
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE
+ctx = ssl.create_default_context(cafile=${JSON.stringify(ca.caFile)})
 f = ftplib.FTP_TLS(context=ctx)
 f.connect('127.0.0.1', PORT, timeout=15)
 print(f.auth())
