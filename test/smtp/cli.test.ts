@@ -8,8 +8,9 @@ import type { CliIo } from '../../cli/io.js';
 import { main } from '../../cli/smtp.js';
 import { sendMail } from '../../protocols/smtp/client.js';
 import { ExchangeLog } from '../../shared/exchange.js';
+import { testCa } from '../helpers/test-ca.js';
 import { type StartedChild, startChild } from './child.js';
-import { startSmtp, type TestSmtp, testCertificate, waitForFile } from './helpers.js';
+import { startSmtp, type TestSmtp, waitForFile } from './helpers.js';
 
 const servers: TestSmtp[] = [];
 const children: StartedChild[] = [];
@@ -59,12 +60,10 @@ describe('minisuite smtp send', () => {
   });
 
   it('sends a file over STARTTLS with AUTH and verifies the certificate with --cacert', async () => {
-    const material = await testCertificate();
+    const { material, caFile: ca } = await testCa();
     const smtp = await startSmtp({ tls: material, users: [{ name: 'u', pass: 'top secret' }] });
     servers.push(smtp);
-    const ca = path.join(smtp.dir, 'ca.pem');
     const body = path.join(smtp.dir, 'body.txt');
-    await fs.writeFile(ca, material.cert);
     await fs.writeFile(body, 'from a file\n');
     const args = (pass: string) => [
       'send',

@@ -6,7 +6,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSmtp, type TestSmtp, testCertificate } from './helpers.js';
+import { testCa } from '../helpers/test-ca.js';
+import { startSmtp, type TestSmtp } from './helpers.js';
 
 let smtp: TestSmtp | undefined;
 afterEach(async () => {
@@ -84,12 +85,13 @@ describe('smtp: command line deadline', () => {
   });
 
   it('keeps the deadline after STARTTLS, on the TLS socket', async () => {
-    smtp = await startSmtp({ commandDeadlineMs: 300, idleTimeoutMs: 60_000, tls: await testCertificate() });
+    const ca = await testCa();
+    smtp = await startSmtp({ commandDeadlineMs: 300, idleTimeoutMs: 60_000, tls: ca.material });
     const c = connect(smtp.port);
     await c.until(/^220 /m);
     c.socket.write('EHLO t.test\r\nSTARTTLS\r\n');
     await c.until(/^220 .*TLS/im);
-    const secure = tls.connect({ socket: c.socket, rejectUnauthorized: false });
+    const secure = tls.connect({ socket: c.socket, ca: ca.caPem, servername: 'localhost' });
     let text = '';
     secure.on('data', (d: Buffer) => {
       text += d.toString('latin1');

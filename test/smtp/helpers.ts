@@ -8,7 +8,6 @@ import path from 'node:path';
 import { MailStore, type MailStoreOptions } from '../../protocols/smtp/mail-store.js';
 import { SmtpServer, type SmtpServerOptions } from '../../protocols/smtp/server.js';
 import { ExchangeLog, type ExchangeRecord } from '../../shared/exchange.js';
-import { generateLocalhostCertificate, type TlsMaterial } from '../../shared/tls.js';
 
 export interface TestSmtp {
   readonly server: SmtpServer;
@@ -42,13 +41,6 @@ export async function startSmtp(
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-let certificate: Promise<TlsMaterial> | undefined;
-/** One generated localhost certificate shared by the tests of a worker. */
-export function testCertificate(): Promise<TlsMaterial> {
-  certificate ??= generateLocalhostCertificate();
-  return certificate;
 }
 
 /** Waits until `check` returns true (polling), or throws after `timeoutMs`. */

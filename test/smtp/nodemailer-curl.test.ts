@@ -4,7 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSmtp, type TestSmtp, testCertificate } from './helpers.js';
+import { testCa } from '../helpers/test-ca.js';
+import { startSmtp, type TestSmtp } from './helpers.js';
 
 const run = promisify(execFile);
 const servers: TestSmtp[] = [];
@@ -47,13 +48,13 @@ describe('nodemailer', () => {
   });
 
   it('upgrades to STARTTLS when offered and authenticates', async () => {
-    const material = await testCertificate();
+    const { material, caPem } = await testCa();
     const smtp = await start({ tls: material, users: [{ name: 'app', pass: 'secret' }] });
     const transport = nodemailer.createTransport({
       host: '127.0.0.1',
       port: smtp.port,
       auth: { user: 'app', pass: 'secret' },
-      tls: { ca: material.cert },
+      tls: { ca: caPem },
     });
     const info = await transport.sendMail({
       from: 'app@example.test',
@@ -69,7 +70,7 @@ describe('nodemailer', () => {
           host: '127.0.0.1',
           port: smtp.port,
           auth: { user: 'app', pass: 'bad' },
-          tls: { ca: material.cert },
+          tls: { ca: caPem },
         })
         .sendMail({ from: 'a@example.test', to: 'u@example.test', text: 'x' }),
     ).rejects.toMatchObject({ responseCode: 535 });
@@ -106,10 +107,8 @@ describe('curl smtp://', () => {
   });
 
   it('uses STARTTLS and AUTH, and fails cleanly on a wrong password', async () => {
-    const material = await testCertificate();
+    const { material, caFile: ca } = await testCa();
     const smtp = await start({ tls: material, users: [{ name: 'u', pass: 'p' }] });
-    const ca = path.join(smtp.dir, 'ca.pem');
-    await fs.writeFile(ca, material.cert);
     const file = path.join(smtp.dir, 'mail.txt');
     await fs.writeFile(file, 'Subject: curl tls\r\n\r\nbody\r\n');
     const args = (pass: string) => [

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeHeader, recordBytes } from '../../protocols/smtp/log-record.js';
 import { CHUNK_BYTES } from '../../protocols/smtp/mail-draft.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { startSmtp, type TestSmtp, testCertificate } from './helpers.js';
+import { testCa } from '../helpers/test-ca.js';
+import { startSmtp, type TestSmtp } from './helpers.js';
 
 const servers: TestSmtp[] = [];
 const clients: RawClient[] = [];
@@ -223,7 +224,7 @@ describe('SmtpServer', () => {
   });
 
   it('survives hostile input: binary junk, NUL bytes, an HTTP request, a failed TLS handshake', async () => {
-    const smtp = await start({ tls: await testCertificate() });
+    const smtp = await start({ tls: (await testCa()).material });
     const junk = await session(smtp.port);
     junk.client.send(Buffer.from([0, 1, 2, 255, 254, 13, 10]));
     expect(await junk.reply()).toMatch(/^5\d\d /);
@@ -273,7 +274,7 @@ describe('SmtpServer', () => {
     });
 
     it('offers STARTTLS with a certificate and no AUTH on a server without accounts', async () => {
-      const smtp = await start({ tls: await testCertificate() });
+      const smtp = await start({ tls: (await testCa()).material });
       const s = await session(smtp.port);
       const ehlo = await s.say('EHLO client.test');
       expect(ehlo).toContain('STARTTLS');

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSmtp, type TestSmtp, testCertificate } from './helpers.js';
+import { testCa } from '../helpers/test-ca.js';
+import { startSmtp, type TestSmtp } from './helpers.js';
 
 const run = promisify(execFile);
 const SCRIPT = path.join(import.meta.dirname, 'fixtures', 'smtplib_client.py');
@@ -55,10 +54,9 @@ describe("Python's smtplib", () => {
   describe('over STARTTLS with an account', () => {
     let cafile = '';
     async function tlsServer(): Promise<TestSmtp> {
-      const material = await testCertificate();
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-ca-'));
-      cafile = path.join(dir, 'cert.pem');
-      await fs.writeFile(cafile, material.cert);
+      const ca = await testCa();
+      const material = ca.material;
+      cafile = ca.caFile;
       const smtp = await startSmtp({ tls: material, users: [{ name: 'alice', pass: 'pa:ss word' }] });
       servers.push(smtp);
       return smtp;
