@@ -6,8 +6,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateLocalhostCertificate } from '../../shared/tls.js';
 import { PASS, run, startFtp, type TestFtp, USER } from '../ftp/helpers.js';
+import { testCa } from '../helpers/test-ca.js';
 
 function lftp(port: number, script: string, extra = '') {
   const settings = [
@@ -33,7 +33,7 @@ describe('ftp with lftp', () => {
   let ftp: TestFtp;
   let local: string;
   beforeEach(async () => {
-    ftp = await startFtp({ tls: await generateLocalhostCertificate() });
+    ftp = await startFtp({ tls: (await testCa()).material });
     local = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-lftp-'));
   });
   afterEach(async () => {
@@ -64,10 +64,11 @@ describe('ftp with lftp', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/-rw-r--r-- +1 ftp +ftp +11 .* p\.txt/);
     expect(r.stdout).toContain('put by lftp');
+    const { caFile } = await testCa();
     const t = await lftp(
       ftp.port,
       `put ${file} -o /tls.txt; cat /tls.txt`,
-      'set ftp:ssl-force yes; set ftp:ssl-protect-data yes; set ssl:verify-certificate no',
+      `set ftp:ssl-force yes; set ftp:ssl-protect-data yes; set ssl:ca-file ${caFile}; set ssl:verify-certificate yes`,
     );
     expect(t.stderr).toBe('');
     expect(t.stdout).toContain('put by lftp');
