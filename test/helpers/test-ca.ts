@@ -4,9 +4,10 @@
  * (issue #18) instead of skipping verification.
  * @module
  */
-import fs from 'node:fs';
+import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import type { TlsMaterial } from '../../shared/tls.js';
 import { localCaMaterial } from '../../shared/tls-ca.js';
 
@@ -23,16 +24,23 @@ export interface TestCa {
 }
 
 let shared: Promise<TestCa> | undefined;
+let folder: string | undefined;
 
-/** One CA and leaf shared by the tests of a worker; its folder is removed when the worker exits. */
+// Test files run isolated, so this module (and its CA) is one per test file; its folder goes
+// after the file's tests.
+afterAll(async () => {
+  if (folder) await fs.rm(folder, { recursive: true, force: true });
+});
+
+/** One CA and leaf shared by the tests of a test file, in a fresh temp folder removed after them. */
 export function testCa(): Promise<TestCa> {
   shared ??= makeTestCa();
   return shared;
 }
 
 async function makeTestCa(): Promise<TestCa> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minisuite-test-ca-'));
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-test-ca-'));
+  folder = dir;
   const issued = await localCaMaterial(path.join(dir, 'tls'), TEST_CA_NAMES);
   return { material: { key: issued.key, cert: issued.cert }, caPem: issued.ca, caFile: issued.caFile };
 }
