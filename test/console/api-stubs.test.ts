@@ -1,22 +1,12 @@
 /**
  * The console's `/api/stubs` API and its validation (moved from test/http/stubs.test.ts).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHttp, type TestHttp } from '../http/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { postStub as postStubTo, startHttpEach } from '../http/helpers.js';
 
-let http: TestHttp;
-beforeEach(async () => {
-  http = await startHttp({ recordedBodyBytes: 32 });
-});
-afterEach(() => http.close());
+const http = startHttpEach({ recordedBodyBytes: 32 });
 
-async function postStub(stub: unknown): Promise<Response> {
-  return fetch(`${http.url}/api/stubs`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(stub),
-  });
-}
+const postStub = (stub: unknown) => postStubTo(http.url, stub);
 
 describe('HTTP stubs', () => {
   it('/api/stubs adds (201), lists, removes and clears stubs; bad ones are 400 naming the field', async () => {

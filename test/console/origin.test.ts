@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER, hostName, isServedHost } from '../../protocols/http/origin-guard.js';
 import type { MailStore } from '../../protocols/smtp/mail-store.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { startHttp, type TestHttp } from '../http/helpers.js';
+import { rawRequest, startHttp, type TestHttp } from '../http/helpers.js';
 
 let http: TestHttp;
 let port: number;
@@ -16,18 +15,7 @@ let port: number;
  */
 let mail: MailStore;
 
-/** Sends a raw request head (and body) and returns the status and the whole reply. */
-async function raw(request: string): Promise<{ status: number; text: string }> {
-  const client = await RawClient.connect(port);
-  try {
-    client.send(request);
-    await client.waitFor(/^HTTP\/1\.1 \d{3} [\s\S]*\r\n\r\n/, 10_000);
-    await client.closedWithin(2_000);
-    return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(client.text)?.[1]), text: client.text };
-  } finally {
-    client.destroy();
-  }
-}
+const raw = (request: string) => rawRequest(port, request);
 
 async function storeMail(): Promise<void> {
   await mail.deliver(Buffer.from('Subject: keep me\r\n\r\nbody\r\n'), {

@@ -6,11 +6,13 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { HttpService, type HttpServiceOptions } from '../../protocols/http/service.js';
 import type { MailStore } from '../../protocols/smtp/mail-store.js';
 import { ExchangeLog } from '../../shared/exchange.js';
 import type { Service, ServiceContext } from '../../shared/service.js';
 import { mountConsole } from '../../suite/console/console.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 export interface TestHttp {
   readonly service: HttpService;
@@ -55,6 +57,43 @@ export async function startHttp(
   };
 }
 
+/**
+ * A fresh service for each test of the calling file (started in `beforeEach`, closed in
+ * `afterEach`); the handle reads through to the current one.
+ */
+export function startHttpEach(options: Parameters<typeof startHttp>[0] = {}): TestHttp {
+  let current: TestHttp | undefined;
+  beforeEach(async () => {
+    current = await startHttp(options);
+  });
+  afterEach(() => current?.close());
+  const now = (): TestHttp => {
+    if (!current) throw new Error('startHttpEach: the service runs only inside a test');
+    return current;
+  };
+  return {
+    get service() {
+      return now().service;
+    },
+    get mail() {
+      return now().mail;
+    },
+    get log() {
+      return now().log;
+    },
+    get dataDir() {
+      return now().dataDir;
+    },
+    get files() {
+      return now().files;
+    },
+    get url() {
+      return now().url;
+    },
+    close: () => now().close(),
+  };
+}
+
 /** Resolves with the first server record whose request matches. */
 export function waitForRecord(log: ExchangeLog, request: string | RegExp, timeoutMs = 5_000) {
   const matches = (r: { side: string; request: string }) =>
@@ -80,4 +119,26 @@ export function waitForRecord(log: ExchangeLog, request: string | RegExp, timeou
       resolve(r);
     });
   });
+}
+
+/** Adds a stub through the console's `/api/stubs` (JSON POST), as a client of the API would. */
+export function postStub(url: string, stub: unknown): Promise<Response> {
+  return fetch(`${url}/api/stubs`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(stub),
+  });
+}
+
+/** Sends a raw request head (and body) to 127.0.0.1:port and returns the status and the whole reply. */
+export async function rawRequest(port: number, request: string): Promise<{ status: number; text: string }> {
+  const client = await RawClient.connect(port);
+  try {
+    client.send(request);
+    await client.waitFor(/^HTTP\/1\.1 \d{3} [\s\S]*\r\n\r\n/, 10_000);
+    await client.closedWithin(2_000);
+    return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(client.text)?.[1]), text: client.text };
+  } finally {
+    client.destroy();
+  }
 }

@@ -7,24 +7,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRequestHead } from '../../protocols/http/request-checks.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { startHttp, type TestHttp } from './helpers.js';
+import { rawRequest, startHttp, type TestHttp } from './helpers.js';
 
 let http: TestHttp;
 let port: number;
 
-/** Sends a raw request head (and body) and returns the status and the whole reply. */
-async function raw(request: string): Promise<{ status: number; text: string }> {
-  const client = await RawClient.connect(port);
-  try {
-    client.send(request);
-    await client.waitFor(/^HTTP\/1\.1 \d{3} [\s\S]*\r\n\r\n/, 10_000);
-    await client.closedWithin(2_000);
-    return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(client.text)?.[1]), text: client.text };
-  } finally {
-    client.destroy();
-  }
-}
+const raw = (request: string) => rawRequest(port, request);
 
 beforeAll(async () => {
   http = await startHttp();

@@ -9,26 +9,16 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../suite/config.js';
 import { startSuite } from '../../suite/start-suite.js';
-import { startHttp, type TestHttp } from './helpers.js';
+import { postStub as postStubTo, startHttpEach } from './helpers.js';
 
 const exec = promisify(execFile);
 
-let http: TestHttp;
-beforeEach(async () => {
-  http = await startHttp({ recordedBodyBytes: 32 });
-});
-afterEach(() => http.close());
+const http = startHttpEach({ recordedBodyBytes: 32 });
 
-async function postStub(stub: unknown): Promise<Response> {
-  return fetch(`${http.url}/api/stubs`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(stub),
-  });
-}
+const postStub = (stub: unknown) => postStubTo(http.url, stub);
 
 describe('HTTP stubs', () => {
   it('answers a matching request with the stub: :param paths, query, headers, JSON body subset', async () => {
