@@ -3,7 +3,7 @@
  * nothing on stderr; and usage errors of the clients: one line naming the problem, exit 2.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { expectUsageError, runCli } from '../helpers/cli.js';
 
 describe('minisuite <command> --help', () => {
   it.each([
@@ -43,12 +43,5 @@ describe('client usage errors', () => {
     [['dns', 'query', 'a.test', '--server', 'x:y'], /^minisuite dns: --server: expected HOST:PORT/],
     [['dns', 'query', 'a.test', '--timeout'], /^minisuite dns: --timeout needs a value \(see minisuite dns --help\)$/],
     [['tls', 'ca', '--dta', 'x'], /^minisuite tls: unknown option '--dta'; did you mean --data\?$/],
-  ])('%j: one line, exit 2', async (args, pattern) => {
-    const r = await runCli(args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    const lines = r.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(pattern);
-  });
+  ])('%j: one line, exit 2', (args, pattern) => expectUsageError(args, pattern));
 });

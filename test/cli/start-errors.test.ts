@@ -2,17 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-
-/** Exit 2 and exactly one line on stderr that names the problem (SPEC.md). */
-async function expectUsageError(args: string[], pattern: RegExp): Promise<void> {
-  const r = await runCli(args);
-  expect(r.code).toBe(2);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-}
+import { expectUsageError, runCli } from '../helpers/cli.js';
 
 describe('minisuite start: bad input exits 2 with one clear line', () => {
   it('names an unknown flag, once, with a did-you-mean', async () => {

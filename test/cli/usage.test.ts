@@ -1,7 +1,6 @@
 /**
  * cli/usage.ts: the one helper for usage errors, did-you-mean, --help and exit codes.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/io.js';
 import {
@@ -18,21 +17,7 @@ import {
   UsageError,
 } from '../../cli/usage.js';
 import { ConfigError } from '../../shared/errors.js';
-
-function fakeIo() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr };
-  return { io, out: () => out, err: () => err };
-}
+import { fakeIo } from '../helpers/cli-io.js';
 
 const OPTIONS = { 'http-port': { type: 'string' }, 'ftp-port': { type: 'string' }, tls: { type: 'boolean' } } as const;
 

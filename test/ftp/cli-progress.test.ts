@@ -3,26 +3,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/ftp.js';
-import type { CliIo } from '../../cli/io.js';
+import { fakeIo } from '../helpers/cli-io.js';
 import { PASS, startFtp, type TestFtp, USER } from './helpers.js';
-
-function fakeIo(tty: boolean) {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: tty });
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += d;
-  });
-  stderr.on('data', (d) => {
-    err += d;
-  });
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr };
-  return { io, out: () => out, err: () => err };
-}
 
 describe('minisuite ftp (in-process)', () => {
   let ftp: TestFtp;
@@ -34,11 +18,11 @@ describe('minisuite ftp (in-process)', () => {
 
   it('draws a progress bar on a TTY for get and put', async () => {
     const target = path.join(ftp.dir, 'got.bin');
-    const get = fakeIo(true);
+    const get = fakeIo({ tty: true });
     expect(await main(['get', `ftp://127.0.0.1:${ftp.port}/big.bin`, target], get.io)).toBe(0);
     expect(get.err()).toMatch(/\r\[#+\] 100% {2}3\.0 MiB \/ 3\.0 MiB/);
     expect((await fs.stat(target)).size).toBe(3 * 1024 * 1024);
-    const put = fakeIo(true);
+    const put = fakeIo({ tty: true });
     const url = `ftp://${USER}:${encodeURIComponent(PASS)}@127.0.0.1:${ftp.port}/copy.bin`;
     expect(await main(['put', target, url], put.io)).toBe(0);
     expect(put.err()).toMatch(/\r\[#+\] 100%/);
@@ -46,11 +30,11 @@ describe('minisuite ftp (in-process)', () => {
   });
 
   it('draws no bar when stderr is not a TTY, and -q silences the exchange lines', async () => {
-    const plain = fakeIo(false);
+    const plain = fakeIo({ tty: false });
     expect(await main(['get', `ftp://127.0.0.1:${ftp.port}/big.bin`, path.join(ftp.dir, 'x')], plain.io)).toBe(0);
     expect(plain.err()).not.toContain('\r');
     expect(plain.err()).toMatch(/RETR \/big\.bin +→ 226/);
-    const quiet = fakeIo(false);
+    const quiet = fakeIo({ tty: false });
     expect(await main(['ls', '-q', `ftp://127.0.0.1:${ftp.port}/`], quiet.io)).toBe(0);
     expect(quiet.err()).toBe('');
     expect(quiet.out()).toMatch(/big\.bin/);
@@ -58,7 +42,7 @@ describe('minisuite ftp (in-process)', () => {
 
   it('exits 2 on usage errors', async () => {
     for (const argv of [['frobnicate'], ['get'], ['ls', 'ftp://127.0.0.1:1/a%0d%0aDELE%20b'], ['put', 'only-one']]) {
-      const run = fakeIo(false);
+      const run = fakeIo({ tty: false });
       expect(await main(argv, run.io), argv.join(' ')).toBe(2);
       expect(run.err()).toMatch(/minisuite ftp/);
     }

@@ -5,6 +5,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
 
@@ -40,6 +41,16 @@ export function runCli(
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Runs the CLI and expects a usage error: exit 2, nothing on stdout, one line on stderr matching `pattern` (SPEC.md). */
+export async function expectUsageError(args: string[], pattern: RegExp): Promise<void> {
+  const r = await runCli(args);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
 }
 
 /** A long-running CLI process (e.g. `start`) with helpers to wait for output. */

@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../cli/io.js';
 import { main } from '../../cli/smtp.js';
 import { sendMail } from '../../protocols/smtp/client.js';
 import { ExchangeLog } from '../../shared/exchange.js';
+import { fakeIo } from '../helpers/cli-io.js';
 import { testCa } from '../helpers/test-ca.js';
 import { type StartedChild, startChild } from './child.js';
 import { startSmtp, type TestSmtp, waitForFile } from './helpers.js';
@@ -21,26 +20,11 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await fs.rm(d, { recursive: true, force: true });
 });
 
-function io(stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const value: CliIo = { stdin: Readable.from([Buffer.from(stdin)]), stdout, stderr };
-  return { io: value, out: () => out, err: () => err };
-}
-
 describe('minisuite smtp send', () => {
   it('sends the body from stdin and prints the exchange on stderr, the reply on stdout', async () => {
     const smtp = await startSmtp();
     servers.push(smtp);
-    const t = io('body from stdin\n.leading dot\n');
+    const t = fakeIo({ stdin: 'body from stdin\n.leading dot\n' });
     const code = await main(
       ['send', '--to', 'a@example.test,b@example.test', '--subject', 'Grüße', '--server', `127.0.0.1:${smtp.port}`],
       t.io,
@@ -81,11 +65,11 @@ describe('minisuite smtp send', () => {
       '--cacert',
       ca,
     ];
-    const ok = io();
+    const ok = fakeIo();
     expect(await main(args('top secret'), ok.io)).toBe(0);
     expect(ok.err()).toMatch(/AUTH PLAIN \*\*\*\*\s+→ 235/);
     expect(ok.err()).not.toContain('top secret');
-    const bad = io();
+    const bad = fakeIo();
     expect(await main(args('wrong'), bad.io)).toBe(1);
     expect(bad.err()).toMatch(/minisuite smtp: server replied 535/);
     expect((await smtp.store.list()).length).toBe(1);
@@ -101,14 +85,14 @@ describe('minisuite smtp send', () => {
       ['send', '--bogus'],
       ['frobnicate'],
     ]) {
-      const t = io();
+      const t = fakeIo();
       expect(await main(args, t.io), args.join(' ')).toBe(2);
       expect(t.err()).toMatch(/^minisuite smtp: /);
     }
   });
 
   it('fails with exit 1 and a clear line when nobody listens', async () => {
-    const t = io();
+    const t = fakeIo();
     expect(await main(['send', '--to', 'a@example.test', '--text', 'x', '--server', '127.0.0.1:1'], t.io)).toBe(1);
     expect(t.err()).toMatch(/minisuite smtp: 127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
