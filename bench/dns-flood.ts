@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { nsdConf } from '../test/helpers/nsd-conf.js';
 import { type BenchServer, startOurs } from './dns-servers.js';
 import type { BenchResult } from './report.js';
 import { canPin, freePort, pinned } from './support.js';
@@ -78,28 +79,7 @@ www  A   127.0.0.1
 async function startNsd(dir: string, cpu: number | undefined): Promise<Peer> {
   const port = await freePort();
   await fs.writeFile(path.join(dir, 'suite.zone'), ZONE);
-  const conf = `server:
-  ip-address: 127.0.0.1
-  port: ${port}
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  database: ""
-  zonelistfile: "${dir}/zone.list"
-  xfrdfile: "${dir}/xfrd.state"
-  xfrdir: "${dir}"
-  pidfile: "${dir}/nsd.pid"
-  logfile: "${dir}/nsd.log"
-  server-count: 1
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-  verbosity: 0
-remote-control:
-  control-enable: no
-zone:
-  name: suite.test
-  zonefile: "${dir}/suite.zone"
-`;
+  const conf = nsdConf({ dir, port, zones: { 'suite.test': 'suite.zone' }, server: ['verbosity: 0'] });
   await fs.writeFile(path.join(dir, 'nsd.conf'), conf);
   const [cmd, args] = pinned(cpu, 'nsd', ['-d', '-c', path.join(dir, 'nsd.conf')]);
   const child: ChildProcess = spawn(cmd, args, { stdio: 'ignore' });

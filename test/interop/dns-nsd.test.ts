@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsServer } from '../../protocols/dns/server.js';
 import { zoneFromText } from '../../protocols/dns/zone-file.js';
+import { nsdConf } from '../helpers/nsd-conf.js';
 import { PARENT, parentZone, SIGNED, signedZone } from './nsd/zones.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -182,35 +183,12 @@ beforeAll(async () => {
   nsdPort = await freePort();
   // NSD as the reference: minimal responses (additional data only for glue), no response rate
   // limiting (hundreds of queries from one address), no ANY refusal, its own files only.
-  const conf = `server:
-  ip-address: 127.0.0.1
-  port: ${nsdPort}
-  username: ""
-  chroot: ""
-  zonesdir: "${dir}"
-  database: ""
-  zonelistfile: "${dir}/zone.list"
-  xfrdfile: "${dir}/xfrd.state"
-  xfrdir: "${dir}"
-  pidfile: "${dir}/nsd.pid"
-  logfile: "${dir}/nsd.log"
-  server-count: 1
-  minimal-responses: yes
-  refuse-any: no
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-  hide-version: yes
-  ipv4-edns-size: 1232
-  verbosity: 1
-remote-control:
-  control-enable: no
-zone:
-  name: ${PARENT}
-  zonefile: "${dir}/parent.zone"
-zone:
-  name: ${SIGNED}
-  zonefile: "${dir}/signed.zone"
-`;
+  const conf = nsdConf({
+    dir,
+    port: nsdPort,
+    zones: { [PARENT]: 'parent.zone', [SIGNED]: 'signed.zone' },
+    server: ['minimal-responses: yes', 'refuse-any: no', 'hide-version: yes', 'ipv4-edns-size: 1232', 'verbosity: 1'],
+  });
   await fs.writeFile(path.join(dir, 'nsd.conf'), conf);
   nsd = spawn('nsd', ['-d', '-c', path.join(dir, 'nsd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let nsdOutput = '';
