@@ -15,21 +15,44 @@ import { HEADER_LENGTH } from './query.js';
  */
 export const MAX_SECTION_RECORDS = 64;
 
-/** Why a datagram is dropped unread, or undefined when it goes on to the responder. */
-export function dropReason(data: Buffer): string | undefined {
-  // Too short for a header: cannot be told from noise.
-  if (data.length < HEADER_LENGTH) return 'shorter than a header';
-  // A response: answering it would start a loop between servers (the responder drops it too).
-  if ((data[2] as number) & 0x80) return 'a response';
-  // No client asks two questions at once (RFC 9619); random bytes almost always claim thousands.
-  const qdcount = data.readUInt16BE(4);
-  if (qdcount > 1) return `${qdcount} questions`;
-  for (let at = 6; at < HEADER_LENGTH; at += 2)
-    if (data.readUInt16BE(at) > MAX_SECTION_RECORDS) return 'implausible record counts';
-  return undefined;
+/** What the header check found: 0 for a plausible query, else which rule turned it away. */
+enum Drop {
+  None,
+  Short,
+  Response,
+  Questions,
+  Counts,
 }
 
-/** The `accept` of the DNS server's UDP socket. */
+/** The checks themselves, returning a number so the flood path allocates nothing per datagram. */
+function check(data: Buffer): Drop {
+  // Too short for a header: cannot be told from noise.
+  if (data.length < HEADER_LENGTH) return Drop.Short;
+  // A response: answering it would start a loop between servers (the responder drops it too).
+  if ((data[2] as number) & 0x80) return Drop.Response;
+  // No client asks two questions at once (RFC 9619); random bytes almost always claim thousands.
+  if (data.readUInt16BE(4) > 1) return Drop.Questions;
+  for (let at = 6; at < HEADER_LENGTH; at += 2) if (data.readUInt16BE(at) > MAX_SECTION_RECORDS) return Drop.Counts;
+  return Drop.None;
+}
+
+/** Why a datagram is dropped unread, or undefined when it goes on to the responder. */
+export function dropReason(data: Buffer): string | undefined {
+  switch (check(data)) {
+    case Drop.None:
+      return undefined;
+    case Drop.Short:
+      return 'shorter than a header';
+    case Drop.Response:
+      return 'a response';
+    case Drop.Questions:
+      return `${data.readUInt16BE(4)} questions`;
+    case Drop.Counts:
+      return 'implausible record counts';
+  }
+}
+
+/** The `accept` of the DNS server's UDP socket: the same checks, without building a reason. */
 export function plausibleQuery(data: Buffer): boolean {
-  return dropReason(data) === undefined;
+  return check(data) === Drop.None;
 }
