@@ -43,8 +43,8 @@ export function tlsMain(argv: string[], io: CliIo): Promise<number> {
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
     const data = values.data ?? DEFAULT_CONFIG.data;
     // Loaded here, not at the top: the X.509 library costs every other command its start-up time.
-    const { loadOrCreateCa } = await import('../shared/tls-ca.js');
-    const ca = await loadOrCreateCa(path.resolve(data, 'tls'));
+    const { loadOrCreateCa, tlsFolder } = await import('../shared/tls-ca.js');
+    const ca = await loadOrCreateCa(path.resolve(tlsFolder(data)));
     io.stdout.write(ca.cert);
     io.stderr.write(trustInstructions(ca.certFile));
     return EXIT_OK;

@@ -67,8 +67,8 @@ export async function resolveTrust(flags: TrustFlags): Promise<Trust> {
 
 /** The CA certificate of a suite's data folder; none there yet is a usage error saying how to make one. */
 async function suiteCa(flag: string, dir: string): Promise<string> {
-  const { CA_CERT_FILE } = await import('../shared/tls-ca.js');
-  const file = path.join(dir, 'tls', CA_CERT_FILE);
+  const { CA_CERT_FILE, tlsFolder } = await import('../shared/tls-ca.js');
+  const file = path.join(tlsFolder(dir), CA_CERT_FILE);
   try {
     return await readFlagFile(flag, file);
   } catch (err) {

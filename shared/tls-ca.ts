@@ -22,6 +22,14 @@ const CA_RENEW_BEFORE_MS = 30 * 86_400_000;
 /** Clocks of the machines involved may disagree a little. */
 const BACKDATE_MS = 5 * 60_000;
 
+/** The folder of a data folder that holds the CA, its key and the issued leaf (`DATA/tls`). */
+export const TLS_FOLDER = 'tls';
+
+/** `DATA/tls` of the data folder `dataDir`: where the suite keeps its CA, and clients look for it. */
+export function tlsFolder(dataDir: string): string {
+  return path.join(dataDir, TLS_FOLDER);
+}
+
 /** File with the CA certificate (public; what clients are told to trust). */
 export const CA_CERT_FILE = 'ca.pem';
 /** File with the CA key and certificate together (mode 0600); its creation is the commit point. */

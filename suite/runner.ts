@@ -128,8 +128,8 @@ function mountDoh(services: ReadonlyMap<Protocol, Service>): void {
 async function tlsMaterial(config: SuiteConfig, dataDir: string): Promise<RunTls> {
   if (config.tlsCert === undefined && config.tlsKey === undefined) {
     // Loaded only with TLS: the X.509 library would cost every run without it its start-up time.
-    const { localCaMaterial } = await import('../shared/tls-ca.js');
-    return localCaMaterial(path.join(dataDir, 'tls'), certificateNames(config));
+    const { localCaMaterial, tlsFolder } = await import('../shared/tls-ca.js');
+    return localCaMaterial(tlsFolder(dataDir), certificateNames(config));
   }
   if (config.tlsCert === undefined)
     throw new ConfigError('tlsCert', 'a TLS key was given without its certificate (--tls-cert)');
