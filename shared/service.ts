@@ -35,6 +35,8 @@ export interface Service {
   urls(): string[];
   /** Connections open now (0 for connectionless). */
   openConnections(): number;
+  /** UDP datagrams dropped unread as garbage (a flood filter), for servers that have one. */
+  udpDropped?(): number;
   /** True while started and accepting. */
   healthy(): boolean;
   /** Graceful, idempotent close (see TcpServer.close). */

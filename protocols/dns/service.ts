@@ -150,6 +150,11 @@ export class DnsService implements Service {
     return this.#server?.connections ?? 0;
   }
 
+  /** UDP datagrams the flood filter dropped unread (udp-filter.ts) since start. */
+  udpDropped(): number {
+    return this.#server?.udpDropped ?? 0;
+  }
+
   healthy(): boolean {
     return this.#server?.listening ?? false;
   }

@@ -134,6 +134,14 @@ export class ExchangeMetrics {
       services.map((s) => `minisuite_up{protocol="${s.protocol}"} ${s.healthy() ? 1 : 0}`),
     );
     family(
+      'minisuite_udp_dropped_total',
+      'counter',
+      'UDP datagrams dropped unread as garbage by the flood filter (DNS).',
+      services.flatMap((s) =>
+        s.udpDropped ? [`minisuite_udp_dropped_total{protocol="${s.protocol}"} ${s.udpDropped()}`] : [],
+      ),
+    );
+    family(
       'minisuite_faults_total',
       'counter',
       'Exchanges (or connections) a fault rule changed, by rule.',
