@@ -14,10 +14,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freeUdpTcpPort } from '../test/helpers/free-port.js';
 import { nsdConf } from '../test/helpers/nsd-conf.js';
 import { type BenchServer, startOurs } from './dns-servers.js';
 import type { BenchResult } from './report.js';
-import { canPin, freePort, pinned } from './support.js';
+import { canPin, pinned } from './support.js';
 
 const exec = promisify(execFile);
 
@@ -77,7 +78,8 @@ www  A   127.0.0.1
 
 /** NSD serving suite.test on a free port, pinned to `cpu`; resolves once it answers. */
 async function startNsd(dir: string, cpu: number | undefined): Promise<Peer> {
-  const port = await freePort();
+  // NSD binds UDP and TCP on the one port: a TCP-only probe could hand out a port whose UDP twin is taken.
+  const port = await freeUdpTcpPort();
   await fs.writeFile(path.join(dir, 'suite.zone'), ZONE);
   const conf = nsdConf({ dir, port, zones: { 'suite.test': 'suite.zone' }, server: ['verbosity: 0'] });
   await fs.writeFile(path.join(dir, 'nsd.conf'), conf);

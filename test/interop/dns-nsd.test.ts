@@ -8,35 +8,17 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsServer } from '../../protocols/dns/server.js';
 import { zoneFromText } from '../../protocols/dns/zone-file.js';
+import { freeUdpTcpPort } from '../helpers/free-port.js';
 import { nsdConf } from '../helpers/nsd-conf.js';
 import { PARENT, parentZone, SIGNED, signedZone } from './nsd/zones.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const PYTHON = '/usr/bin/python3';
-
-/** A port free for both UDP and TCP on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const tcp = net.createServer();
-    tcp.listen(0, '127.0.0.1');
-    await once(tcp, 'listening');
-    const port = (tcp.address() as net.AddressInfo).port;
-    const udp = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    udp.close();
-    tcp.close();
-    if (ok) return port;
-  }
-}
 
 /** One SOA query over UDP; resolves with the answer's rcode, or undefined when none came back. */
 function answers(port: number): Promise<number | undefined> {
@@ -180,7 +162,7 @@ beforeAll(async () => {
   const child = signedZone().text;
   await fs.writeFile(path.join(dir, 'parent.zone'), parent);
   await fs.writeFile(path.join(dir, 'signed.zone'), child);
-  nsdPort = await freePort();
+  nsdPort = await freeUdpTcpPort();
   // NSD as the reference: minimal responses (additional data only for glue), no response rate
   // limiting (hundreds of queries from one address), no ANY refusal, its own files only.
   const conf = nsdConf({
