@@ -9,5 +9,6 @@ export * as http from './protocols/http/index.js';
 export * as smtp from './protocols/smtp/index.js';
 export * from './shared/index.js';
 export { DEFAULT_CONFIG, resolveConfig, type SuiteConfig } from './suite/config.js';
+export type { LimitInput, Limits } from './suite/limit-settings.js';
 export { Running, startServices } from './suite/runner.js';
 export { Suite, type SuiteOptions, startSuite, type WaitOptions } from './suite/start-suite.js';

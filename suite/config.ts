@@ -14,6 +14,7 @@ import { type Account, parseAccount } from '../shared/account.js';
 import { ConfigError, fileReadError } from '../shared/errors.js';
 import { PROTOCOLS } from '../shared/exchange.js';
 import { parsePortRange } from '../shared/port-range.js';
+import { LIMIT_SETTINGS, resolveLimits } from './limit-settings.js';
 import { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
 
 export { type Account, parseAccount } from '../shared/account.js';
@@ -62,6 +63,7 @@ export const configFileSchema = z
         httpsPort: port.optional(),
         stubs: z.array(z.unknown()).optional(),
         recordedBodyBytes: z.number().int().min(0).optional(),
+        ...LIMIT_SETTINGS.http,
       })
       .strict()
       .optional(),
@@ -73,6 +75,7 @@ export const configFileSchema = z
         pasvPorts: z.string().optional(),
         pasvAddress: z.string().min(1).optional(),
         ftpsPort: port.optional(),
+        ...LIMIT_SETTINGS.ftp,
       })
       .strict()
       .optional(),
@@ -82,12 +85,8 @@ export const configFileSchema = z
         smtpsPort: port.optional(),
         users: z.array(account).optional(),
         maxSize: z.number().int().positive().optional(),
-        maxRecipients: z.number().int().positive().optional(),
-        maxLineLength: z.number().int().min(512).optional(),
-        maxConnections: z.number().int().positive().optional(),
-        idleTimeoutMs: z.number().int().min(0).optional(),
-        commandDeadlineMs: z.number().int().min(0).optional(),
         maxMessages: z.number().int().positive().optional(),
+        ...LIMIT_SETTINGS.smtp,
       })
       .strict()
       .optional(),
@@ -99,6 +98,7 @@ export const configFileSchema = z
         tsig: z.array(z.string().min(1)).optional(),
         allowTransfer: z.array(z.string().min(1)).optional(),
         dotPort: port.optional(),
+        ...LIMIT_SETTINGS.dns,
       })
       .strict()
       .optional(),
@@ -111,7 +111,12 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 
 /** Validates a parsed file or object; the error names the first bad field. */
 export function validateConfig(raw: unknown, source: string): ConfigFile {
-  const result = configFileSchema.safeParse(raw ?? {});
+  return validate(configFileSchema, raw, source);
+}
+
+/** `raw` checked against `schema`; else a ConfigError naming `source`, the first bad field and what it expects. */
+export function validate<T>(schema: z.ZodType<T>, raw: unknown, source: string): T {
+  const result = schema.safeParse(raw ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(top level)';
@@ -195,6 +200,7 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       httpsPort: http.httpsPort ?? d.http.httpsPort,
       stubs: (http.stubs ?? []).map((stub, i) => configStub(stub, `http.stubs[${i}]`)),
       recordedBodyBytes: http.recordedBodyBytes ?? d.http.recordedBodyBytes,
+      ...httpLimits(http),
     },
     ftp: {
       port: ftp.port ?? d.ftp.port,
@@ -205,18 +211,15 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       pasvPorts: ftp.pasvPorts ? parsePortRange(ftp.pasvPorts, 'ftp.pasvPorts') : d.ftp.pasvPorts,
       pasvAddress: ftp.pasvAddress,
       ftpsPort: ftp.ftpsPort ?? d.ftp.ftpsPort,
+      ...resolveLimits('ftp', ftp),
     },
     smtp: {
       port: smtp.port ?? d.smtp.port,
       smtpsPort: smtp.smtpsPort ?? d.smtp.smtpsPort,
       users: accounts(smtp.users, 'smtp.users'),
       maxSize: smtp.maxSize ?? d.smtp.maxSize,
-      maxRecipients: smtp.maxRecipients ?? d.smtp.maxRecipients,
-      maxLineLength: smtp.maxLineLength ?? d.smtp.maxLineLength,
-      maxConnections: smtp.maxConnections ?? d.smtp.maxConnections,
-      idleTimeoutMs: smtp.idleTimeoutMs ?? d.smtp.idleTimeoutMs,
-      commandDeadlineMs: smtp.commandDeadlineMs ?? d.smtp.commandDeadlineMs,
       maxMessages: smtp.maxMessages ?? d.smtp.maxMessages,
+      ...resolveLimits('smtp', smtp),
     },
     dns: {
       port: dns.port ?? d.dns.port,
@@ -225,8 +228,20 @@ export function resolveConfig(...layers: ConfigFile[]): SuiteConfig {
       tsig: dns.tsig ?? d.dns.tsig,
       allowTransfer: dns.allowTransfer ?? d.dns.allowTransfer,
       dotPort: dns.dotPort ?? d.dns.dotPort,
+      ...resolveLimits('dns', dns),
     },
     // Rules add up across layers: a --fault comes on top of the config file's rules.
     faults: layers.flatMap((l) => l.faults ?? []),
   };
+}
+
+/** HTTP's limits; node refuses a head deadline past the whole request's, so that is said here. */
+function httpLimits(http: NonNullable<ConfigFile['http']>) {
+  const limits = resolveLimits('http', http);
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
+    throw new ConfigError(
+      'http.headersTimeoutMs',
+      `${limits.headersTimeoutMs} is longer than http.requestTimeoutMs (${limits.requestTimeoutMs}); the head is part of the request: make it at most that`,
+    );
+  return limits;
 }

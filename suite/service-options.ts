@@ -6,6 +6,7 @@ import type { DnsServiceOptions } from '../protocols/dns/options.js';
 import type { FtpServiceOptions } from '../protocols/ftp/options.js';
 import type { HttpServiceOptions } from '../protocols/http/options.js';
 import type { SmtpServiceOptions } from '../protocols/smtp/options.js';
+import { limitsOf } from './limit-settings.js';
 import { DEFAULT_CONFIG, type SuiteConfig } from './settings.js';
 
 export function httpOptions(config: SuiteConfig): HttpServiceOptions {
@@ -14,6 +15,7 @@ export function httpOptions(config: SuiteConfig): HttpServiceOptions {
     httpsPort: config.http.httpsPort,
     stubs: config.http.stubs,
     recordedBodyBytes: config.http.recordedBodyBytes,
+    ...limitsOf('http', config.http),
     // The fault API itself is never faulted: a rule on "/**" can still be removed.
     faultExempt: (p) => p === '/api/faults' || p.startsWith('/api/faults/'),
   };
@@ -34,6 +36,7 @@ export function ftpOptions(config: SuiteConfig): FtpServiceOptions {
     ftpsPort: ftp.ftpsPort,
     users: ftp.users,
     anonymous: ftp.anonymous,
+    ...limitsOf('ftp', ftp),
     ...(anyPasvPort ? {} : { pasvPorts: ftp.pasvPorts }),
     ...(ftp.pasvAddress !== undefined ? { pasvAddress: ftp.pasvAddress } : {}),
   };
@@ -46,12 +49,8 @@ export function smtpOptions(config: SuiteConfig): SmtpServiceOptions {
     smtpsPort: smtp.smtpsPort,
     users: smtp.users,
     maxMessageBytes: smtp.maxSize,
-    maxRecipients: smtp.maxRecipients,
-    maxLineLength: smtp.maxLineLength,
-    maxConnections: smtp.maxConnections,
-    idleTimeoutMs: smtp.idleTimeoutMs,
-    commandDeadlineMs: smtp.commandDeadlineMs,
     maxMessages: smtp.maxMessages,
+    ...limitsOf('smtp', smtp),
   };
 }
 
@@ -64,6 +63,7 @@ export function dnsOptions(config: SuiteConfig): DnsServiceOptions {
     allowUpdate: config.dns.allowUpdate,
     tsigKeys: config.dns.tsig,
     allowTransfer: config.dns.allowTransfer,
+    ...limitsOf('dns', config.dns),
     srvPorts: { http: config.http.port, ftp: config.ftp.port, smtp: config.smtp.port },
   };
 }

@@ -11,6 +11,7 @@ import { SMTP_DEFAULTS, SMTP_SERVICE_DEFAULTS } from '../protocols/smtp/options.
 import type { Account } from '../shared/account.js';
 import { PROTOCOLS, type Protocol } from '../shared/exchange.js';
 import type { PortRange } from '../shared/port-range.js';
+import { DEFAULT_LIMITS, type Limits } from './limit-settings.js';
 
 /** The resolved settings of one run. */
 export interface SuiteConfig {
@@ -33,7 +34,7 @@ export interface SuiteConfig {
     readonly stubs: readonly StubSpec[];
     /** Body bytes kept per recorded request. */
     readonly recordedBodyBytes: number;
-  };
+  } & Limits<'http'>;
   readonly ftp: {
     readonly port: number;
     readonly users: readonly ResolvedFtpAccount[];
@@ -42,25 +43,16 @@ export interface SuiteConfig {
     readonly pasvAddress: string | undefined;
     /** Implicit FTPS with `tls`. */
     readonly ftpsPort: number;
-  };
+  } & Limits<'ftp'>;
   readonly smtp: {
     readonly port: number;
     /** Implicit TLS (RFC 8314) with `tls`. */
     readonly smtpsPort: number;
     readonly users: readonly Account[];
     readonly maxSize: number;
-    /** Recipients per message (more get 452). */
-    readonly maxRecipients: number;
-    /** Longest command line in bytes (RFC 5321 §4.5.3.1.4: at least 512). */
-    readonly maxLineLength: number;
-    readonly maxConnections: number;
-    /** Idle session timeout; 0 disables. */
-    readonly idleTimeoutMs: number;
-    /** A command line must be complete within this long of its first byte (then 421); 0 disables. */
-    readonly commandDeadlineMs: number;
     /** Messages the store keeps; past it the oldest are removed. */
     readonly maxMessages: number;
-  };
+  } & Limits<'smtp'>;
   readonly dns: {
     readonly port: number;
     readonly zones: readonly string[];
@@ -72,7 +64,7 @@ export interface SuiteConfig {
     readonly allowTransfer: readonly string[];
     /** DNS over TLS (RFC 7858) port, with `tls`. */
     readonly dotPort: number;
-  };
+  } & Limits<'dns'>;
   /** Fault rules of the config file and of `--fault`, in that order. */
   readonly faults: readonly unknown[];
 }
@@ -87,7 +79,7 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
   tlsCert: undefined,
   tlsKey: undefined,
   tlsNames: [],
-  http: { port: 8080, httpsPort: 8443, stubs: [], recordedBodyBytes: RECORDED_BODY_BYTES },
+  http: { port: 8080, httpsPort: 8443, stubs: [], recordedBodyBytes: RECORDED_BODY_BYTES, ...DEFAULT_LIMITS.http },
   ftp: {
     port: 2121,
     users: [],
@@ -95,19 +87,16 @@ export const DEFAULT_CONFIG: SuiteConfig = Object.freeze({
     pasvPorts: { from: 50000, to: 50100 },
     pasvAddress: undefined,
     ftpsPort: 9900,
+    ...DEFAULT_LIMITS.ftp,
   },
   smtp: {
     port: 2525,
     smtpsPort: 4650,
     users: [],
     maxSize: SMTP_DEFAULTS.maxMessageBytes,
-    maxRecipients: SMTP_DEFAULTS.maxRecipients,
-    maxLineLength: SMTP_DEFAULTS.maxLineLength,
-    maxConnections: SMTP_DEFAULTS.maxConnections,
-    idleTimeoutMs: SMTP_DEFAULTS.idleTimeoutMs,
-    commandDeadlineMs: SMTP_DEFAULTS.commandDeadlineMs,
     maxMessages: SMTP_SERVICE_DEFAULTS.maxMessages,
+    ...DEFAULT_LIMITS.smtp,
   },
-  dns: { port: 5300, zones: [], allowUpdate: false, tsig: [], allowTransfer: [], dotPort: 8530 },
+  dns: { port: 5300, zones: [], allowUpdate: false, tsig: [], allowTransfer: [], dotPort: 8530, ...DEFAULT_LIMITS.dns },
   faults: [],
 });

@@ -14,8 +14,9 @@ import { ExchangeLog, type ExchangeRecord, PROTOCOLS, type Protocol } from '../s
 import { formatPretty } from '../shared/exchange-format.js';
 import type { FaultRuleInput } from '../shared/faults/rule.js';
 import { type AbsenceOptions, EXPECT_NO_MS, expectAbsence, type Mark } from '../shared/mark.js';
-import { type ConfigFile, resolveConfig } from './config.js';
+import { type ConfigFile, resolveConfig, validate } from './config.js';
 import { SuiteFaults } from './faults.js';
+import { type LimitInput, limitInputSchema } from './limit-settings.js';
 import type { ServiceTypes } from './registry.js';
 import { type Running, type RunOptions, type RunTls, startServices } from './runner.js';
 
@@ -61,6 +62,12 @@ export interface SuiteOptions {
   readonly httpStubs?: readonly StubInput[];
   /** Body bytes kept per recorded HTTP request; default 64 KiB. */
   readonly httpRecordedBodyBytes?: number;
+  /**
+   * Server limits per protocol, named and checked as the config file's (README, Limits):
+   * `{ dns: { queryDeadlineMs: 1000 }, ftp: { maxLoginFailuresPerAddress: 3 } }`. A bad value
+   * throws a ConfigError naming it. Default each server's own.
+   */
+  readonly limits?: LimitInput;
   /** Exchange records kept in memory; default 10,000. */
   readonly logCapacity?: number;
   /** Fault rules in force from the start (SPEC.md, Faults); more with `suite.faults.add()`. Default none. */
@@ -227,6 +234,7 @@ export class Suite {
 
 /** Starts the chosen protocols on free ports with a fresh data folder; see {@link SuiteOptions}. */
 export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
+  const limits = validate(limitInputSchema, options.limits, 'limits');
   const ownsData = options.data === undefined;
   // Resolved once: the seed files are checked against the root, and a relative root never matches.
   const dataDir = path.resolve(options.data ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-'))));
@@ -253,12 +261,14 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       httpsPort: 0,
       ...(options.httpStubs ? { stubs: [...options.httpStubs] } : {}),
       ...(options.httpRecordedBodyBytes !== undefined ? { recordedBodyBytes: options.httpRecordedBodyBytes } : {}),
+      ...limits.http,
     },
     ftp: {
       ...ports.ftp,
       ftpsPort: 0,
       users: options.ftpUsers ? [...options.ftpUsers] : [],
       anonymous: options.ftpAnonymous ?? true,
+      ...limits.ftp,
     },
     smtp: {
       ...ports.smtp,
@@ -266,8 +276,9 @@ export async function startSuite(options: SuiteOptions = {}): Promise<Suite> {
       users: options.smtpUsers ? [...options.smtpUsers] : [],
       ...(options.smtpMaxSize !== undefined ? { maxSize: options.smtpMaxSize } : {}),
       ...(options.smtpMaxMessages !== undefined ? { maxMessages: options.smtpMaxMessages } : {}),
+      ...limits.smtp,
     },
-    dns: { ...ports.dns, zones, dotPort: 0 },
+    dns: { ...ports.dns, zones, dotPort: 0, ...limits.dns },
     ...(options.faults ? { faults: [...options.faults] } : {}),
   };
   const log = new ExchangeLog(options.logCapacity !== undefined ? { capacity: options.logCapacity } : {});

@@ -86,8 +86,20 @@ export const DNS_DEFAULTS: Required<
   answerCacheEntries: ANSWER_CACHE_ENTRIES,
 });
 
-/** What {@link DnsService} takes. */
-export interface DnsServiceOptions {
+/** The server's limits a {@link DnsService} passes on (defaults as the server's). */
+type DnsLimitOptions = Pick<
+  DnsServerOptions,
+  | 'maxConnections'
+  | 'maxConnectionsPerAddress'
+  | 'idleTimeoutMs'
+  | 'queryDeadlineMs'
+  | 'maxTcpQueryBytes'
+  | 'recvBufferSize'
+  | 'answerCacheEntries'
+>;
+
+/** What {@link DnsService} takes: its own settings, and the server's limits. */
+export interface DnsServiceOptions extends DnsLimitOptions {
   /** UDP and TCP port; default 0 (a free pair). */
   readonly port?: number;
   /** DNS over TLS port when the context has TLS; default 0 (a free one). */

@@ -98,7 +98,16 @@ export class DnsService implements Service {
       }
     });
     this.#zones = await this.#loadZones();
+    const o = this.#options;
     const server = new DnsServer({
+      // The limits: one not given (undefined) keeps the server's default.
+      maxConnections: o.maxConnections,
+      maxConnectionsPerAddress: o.maxConnectionsPerAddress,
+      idleTimeoutMs: o.idleTimeoutMs,
+      queryDeadlineMs: o.queryDeadlineMs,
+      maxTcpQueryBytes: o.maxTcpQueryBytes,
+      recvBufferSize: o.recvBufferSize,
+      answerCacheEntries: o.answerCacheEntries,
       zones: () => this.#zones,
       host: this.#ctx.host,
       port: this.#options.port ?? 0,

@@ -31,6 +31,16 @@ describe('minisuite start: bad input exits 2 with one clear line', () => {
     await expectUsageError(['start', '--config', file], /bad\.yaml dns\.port: .*65535/);
     await fs.rm(dir, { recursive: true });
   });
+  it('names a bad limit in a config file and what it expects (issue #17)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-cli-'));
+    const file = path.join(dir, 'limits.yaml');
+    await fs.writeFile(file, 'ftp:\n  loginFailureWindowMs: 0\n');
+    await expectUsageError(
+      ['start', '--config', file],
+      /^minisuite start: .*limits\.yaml ftp\.loginFailureWindowMs: expected a whole number of milliseconds, 1 or more, got 0$/,
+    );
+    await fs.rm(dir, { recursive: true });
+  });
   it('names an unreadable config file', () =>
     expectUsageError(
       ['start', '--config', '/nonexistent/m.json'],

@@ -3,7 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStartArgs } from '../../cli/start-args.js';
+import { TCP_QUERY_DEADLINE_MS } from '../../protocols/dns/options.js';
+import { LOGIN_FAILURE_WINDOW_MS, MAX_LOGIN_FAILURES_PER_ADDRESS } from '../../protocols/ftp/login-throttle.js';
+import { MAX_BODY_BYTES_IN_FLIGHT } from '../../protocols/http/limits.js';
+import { MAX_CONNECTIONS_PER_ADDRESS, UDP_RECEIVE_BUFFER_BYTES } from '../../shared/limits.js';
 import { DEFAULT_CONFIG, resolveConfig } from '../../suite/config.js';
+import { dnsOptions, ftpOptions, httpOptions, smtpOptions } from '../../suite/service-options.js';
+import { startSuite } from '../../suite/start-suite.js';
+import { RawFtp } from '../ftp/raw-ftp.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 async function file(name: string, text: string): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-cfg-'));
@@ -144,5 +152,128 @@ describe('configuration', () => {
     expect(() => resolveArgs(['--config', '/nonexistent/x.yaml'])).toThrow(
       "--config: no such file '/nonexistent/x.yaml'",
     );
+  });
+});
+
+describe('limits as settings (issue #17)', () => {
+  it("defaults to each server's own limits", () => {
+    const c = resolveArgs([]);
+    expect(c.dns).toMatchObject({ queryDeadlineMs: TCP_QUERY_DEADLINE_MS, recvBufferSize: UDP_RECEIVE_BUFFER_BYTES });
+    expect(c.ftp).toMatchObject({
+      maxLoginFailuresPerAddress: MAX_LOGIN_FAILURES_PER_ADDRESS,
+      loginFailureWindowMs: LOGIN_FAILURE_WINDOW_MS,
+    });
+    expect(c.http.maxBodyBytesInFlight).toBe(MAX_BODY_BYTES_IN_FLIGHT);
+    expect(c.smtp.maxConnectionsPerAddress).toBe(MAX_CONNECTIONS_PER_ADDRESS);
+  });
+
+  it('reads them from a config file and hands them to each server', async () => {
+    const yml = await file(
+      'limits.yaml',
+      [
+        'http: { maxConnectionsPerAddress: 9, maxBodyBytesInFlight: 1048576, maxStreams: 3, headersTimeoutMs: 2000 }',
+        'ftp: { maxLoginFailuresPerAddress: 4, loginFailureWindowMs: 60000, dataConnectTimeoutMs: 5000 }',
+        'smtp: { maxConnectionsPerAddress: 7, commandDeadlineMs: 0 }',
+        'dns: { queryDeadlineMs: 1500, recvBufferSize: 65536, maxConnectionsPerAddress: 5 }',
+        '',
+      ].join('\n'),
+    );
+    const c = resolveArgs(['--config', yml]);
+    expect(httpOptions(c)).toMatchObject({
+      maxConnectionsPerAddress: 9,
+      maxBodyBytesInFlight: 1048576,
+      maxStreams: 3,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 60_000,
+    });
+    expect(ftpOptions(c)).toMatchObject({
+      maxLoginFailuresPerAddress: 4,
+      loginFailureWindowMs: 60_000,
+      dataConnectTimeoutMs: 5000,
+      maxLoginFailures: 5,
+    });
+    expect(smtpOptions(c)).toMatchObject({ maxConnectionsPerAddress: 7, commandDeadlineMs: 0 });
+    expect(dnsOptions(c)).toMatchObject({ queryDeadlineMs: 1500, recvBufferSize: 65536, maxConnectionsPerAddress: 5 });
+  });
+
+  it.each([
+    [
+      'dns: { queryDeadlineMs: -1 }',
+      'dns.queryDeadlineMs: expected a whole number of milliseconds, 0 or more (0 turns the deadline off), got -1',
+    ],
+    ['dns: { recvBufferSize: "4M" }', 'dns.recvBufferSize: expected a whole number of bytes, 1 or more, got "4M"'],
+    [
+      'ftp: { loginFailureWindowMs: 0 }',
+      'ftp.loginFailureWindowMs: expected a whole number of milliseconds, 1 or more, got 0',
+    ],
+    [
+      'ftp: { maxLoginFailuresPerAddress: 2.5 }',
+      'ftp.maxLoginFailuresPerAddress: expected a whole number of failures, 0 or more (0 turns the per-address throttle off), got 2.5',
+    ],
+    [
+      'http: { maxBodyBytesInFlight: 0 }',
+      'http.maxBodyBytesInFlight: expected a whole number of bytes, 1 or more, got 0',
+    ],
+    [
+      'smtp: { maxConnectionsPerAddress: 0 }',
+      'smtp.maxConnectionsPerAddress: expected a whole number of connections, 1 or more, got 0',
+    ],
+    [
+      'http: { headersTimeoutMs: 90000 }',
+      'http.headersTimeoutMs: 90000 is longer than http.requestTimeoutMs (60000); the head is part of the request: make it at most that',
+    ],
+  ])('a bad limit (%s) names the field and what it expects', async (text, message) => {
+    const p = await file('bad-limit.yaml', `${text}\n`);
+    expect(() => resolveArgs(['--config', p])).toThrow(message);
+  });
+});
+
+describe('limits given to startSuite reach the servers', () => {
+  it('dns.queryDeadlineMs: the incomplete query is closed at the deadline given', async () => {
+    const suite = await startSuite({
+      protocols: ['dns'],
+      limits: { dns: { queryDeadlineMs: 250, idleTimeoutMs: 60_000 } },
+    });
+    try {
+      const slow = await RawClient.connect(suite.dns.port, '127.0.0.1');
+      slow.send(Buffer.from([0x00, 0x40, 0x12])); // a 64-byte frame announced, one byte of it sent
+      const closing = await suite.waitFor('dns', (r) => r.request === '(incomplete query)', { timeoutMs: 30_000 });
+      expect(closing.response).toBe('closed: query not complete within 250 ms');
+      slow.socket.destroy();
+    } finally {
+      await suite.close();
+    }
+  });
+
+  it('ftp.maxLoginFailuresPerAddress: the address is refused after the failures given', async () => {
+    const suite = await startSuite({
+      protocols: ['ftp'],
+      ftpUsers: ['ann:secret'],
+      limits: { ftp: { maxLoginFailuresPerAddress: 2, loginFailureDelayMs: 0 } },
+    });
+    try {
+      const guesser = await RawFtp.connect(suite.ftp.port);
+      await guesser.cmd('USER ann');
+      expect(await guesser.cmd('PASS wrong')).toMatch(/^530 /);
+      await guesser.cmd('USER ann');
+      // The second failure uses up the address's 2 (the default, 20, would answer 530 again).
+      expect(await guesser.cmd('PASS wrong')).toMatch(/^421 /);
+      guesser.client.socket.destroy();
+      const next = await RawFtp.connect(suite.ftp.port);
+      await next.cmd('USER ann');
+      expect(await next.cmd('PASS secret')).toMatch(/^421 Too many failed logins from your address/);
+      next.client.socket.destroy();
+    } finally {
+      await suite.close();
+    }
+  });
+
+  it('refuses a bad limit naming it', async () => {
+    await expect(startSuite({ protocols: ['dns'], limits: { dns: { queryDeadlineMs: -5 } } })).rejects.toThrow(
+      'limits dns.queryDeadlineMs: expected a whole number of milliseconds, 0 or more (0 turns the deadline off), got -5',
+    );
+    await expect(
+      startSuite({ protocols: ['dns'], limits: { dns: { queryDeadline: 5 } } as unknown as Record<string, never> }),
+    ).rejects.toThrow("limits dns: unknown setting 'queryDeadline'");
   });
 });
