@@ -101,6 +101,8 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
   #txn = 0;
   #deliveries = 0;
   #lastAppend = 0;
+  /** Commits waiting for their fdatasync: deliveries are going on even if none began lately. */
+  #committing = 0;
   /** Where the last clear record lies: commits before it are cleared. */
   #lastClear: Extent | undefined;
   #compactTimer: NodeJS.Timeout | undefined;
@@ -120,7 +122,7 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
     this.#view = new MaildirView(this.dir, {
       read: (id) => this.#read(id),
       has: (id) => this.#index.get(id) !== undefined,
-      lastAppend: () => this.#lastAppend,
+      idle: () => this.#idle(),
     });
   }
 
@@ -245,15 +247,21 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
   async commit(draft: MailDraft, tail: readonly Buffer[]): Promise<string> {
     this.#lastAppend = performance.now();
     const id = `${Date.now()}.P${process.pid}Q${++this.#deliveries}R${Math.random().toString(36).slice(2, 8)}.${HOST}`;
-    const extent = await this.#log.append(RecordType.commit, draft.txn, id, tail, true);
+    this.#committing++;
+    let extent: Extent;
+    try {
+      extent = await this.#log.append(RecordType.commit, draft.txn, id, tail, true);
+    } finally {
+      this.#committing--;
+      this.#lastAppend = performance.now();
+    }
     this.#space.holding(draft.parts, -1);
     // A clear that came after this commit in the log and already ran has removed it already.
     if (this.#lastClear && before(extent, this.#lastClear)) return id;
     const parts = [...draft.parts, extent];
     const summary = summarize(id, draft.head, draft.size, Date.now(), draft.envelope);
     this.#index.add(id, summary, parts);
-    // A message that never filled a chunk is still in memory: the view may write it from there.
-    this.#view.add(id, draft.parts.length === 0 ? tail : undefined);
+    this.#view.add(id);
     this.#enforceLimit();
     if (this.listenerCount('message') > 0) this.emit('message', summary);
     return id;
@@ -425,11 +433,20 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
     await this.#log.close();
   }
 
+  /**
+   * Whether deliveries have paused: none began or was appended for {@link IDLE_MS} and none is
+   * waiting for its sync. A sync can take longer than IDLE_MS on a slow disk; while every session
+   * waits for it, nothing arrives, but the burst has not ended.
+   */
+  #idle(): boolean {
+    return this.#committing === 0 && performance.now() - this.#lastAppend >= IDLE_MS;
+  }
+
   #scheduleCompaction(): void {
     if (this.#compactTimer) return;
     this.#compactTimer = setTimeout(() => {
       this.#compactTimer = undefined;
-      if (performance.now() - this.#lastAppend < IDLE_MS) return this.#scheduleCompaction();
+      if (!this.#idle()) return this.#scheduleCompaction();
       void this.#space.compact(this.#compactionHost(false)).catch(() => {
         // Tried again on the next delete or open.
       });
@@ -441,7 +458,7 @@ export class MailStore extends EventEmitter<MailStoreEvents> implements DraftSin
     return {
       log: this.#log,
       index: this.#index,
-      idle: () => now || performance.now() - this.#lastAppend >= IDLE_MS,
+      idle: () => now || this.#idle(),
       copyForward: (entry: IndexEntry) => this.#copyForward(entry),
     };
   }

@@ -23,11 +23,6 @@ export const IDLE_MS = 10;
 export const MAX_BACKLOG = 5_000;
 /** Files written before looking again whether deliveries resumed. */
 const BATCH = 32;
-/**
- * Bytes of recent messages kept in memory for the view (16 MiB), so most files are written
- * without reading the message back from the log; past it, the log is read.
- */
-const HELD_BYTES = 16 * 1024 * 1024;
 
 /** What the view needs of the store. */
 export interface ViewSource {
@@ -35,16 +30,20 @@ export interface ViewSource {
   read(id: string): Promise<Buffer | undefined>;
   /** Whether the message is still in the store. */
   has(id: string): boolean;
-  /** Milliseconds (performance.now()) of the last delivery activity (a message begun or appended). */
-  lastAppend(): number;
+  /** Whether deliveries have paused (none for {@link IDLE_MS}, none waiting for its sync). */
+  idle(): boolean;
 }
 
 export class MaildirView {
   readonly dir: string;
   #source: ViewSource;
-  /** Ids to write, oldest first, with their bytes when held in memory. */
-  #toWrite = new Map<string, readonly Buffer[] | undefined>();
-  #heldBytes = 0;
+  /**
+   * Ids to write, oldest first. Their bytes are read back from the log when written (from the
+   * page cache, as a rule), not held: a burst's buffers kept for the view lived long enough to
+   * reach V8's old generation, and their collection cost ~37 µs per message in persistent
+   * sessions (bench smtp, tmpfs: 203 → 166 µs CPU per message without them).
+   */
+  #toWrite = new Set<string>();
   /** Ids whose file must go. */
   #toRemove = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -63,28 +62,15 @@ export class MaildirView {
     return this.#toWrite.size;
   }
 
-  /** Writes the message's file soon; `data`, when given, is its bytes (else read from the store). */
-  add(id: string, data?: readonly Buffer[]): void {
-    const bytes = data ? data.reduce((n, d) => n + d.length, 0) : 0;
-    const keep = data !== undefined && this.#heldBytes + bytes <= HELD_BYTES;
-    if (keep) this.#heldBytes += bytes;
-    this.#toWrite.set(id, keep ? data : undefined);
+  /** Writes the message's file soon (its bytes are read from the store then). */
+  add(id: string): void {
+    this.#toWrite.add(id);
     this.#schedule();
-  }
-
-  #take(id: string): readonly Buffer[] | undefined {
-    const data = this.#toWrite.get(id);
-    this.#toWrite.delete(id);
-    if (data) this.#heldBytes -= data.reduce((n, d) => n + d.length, 0);
-    return data;
   }
 
   remove(id: string): void {
     // Not written yet: nothing to remove.
-    if (this.#toWrite.has(id)) {
-      this.#take(id);
-      return;
-    }
+    if (this.#toWrite.delete(id)) return;
     this.#toRemove.add(id);
     this.#schedule();
   }
@@ -95,7 +81,6 @@ export class MaildirView {
    */
   async clear(): Promise<void> {
     this.#toWrite.clear();
-    this.#heldBytes = 0;
     this.#toRemove.clear();
     const n = ++this.#clears;
     for (const sub of ['new', 'cur']) {
@@ -121,7 +106,7 @@ export class MaildirView {
       const file = present.get(id);
       present.delete(id);
       const stat = file ? await fs.stat(file).catch(() => undefined) : undefined;
-      if (stat?.size !== size) this.#toWrite.set(id, undefined);
+      if (stat?.size !== size) this.#toWrite.add(id);
     }
     // Left over: files of messages deleted from the store just before a crash.
     for (const [id, file] of present) if (ours(id)) await fs.rm(file, { force: true });
@@ -172,24 +157,24 @@ export class MaildirView {
   async #work(force: boolean): Promise<void> {
     while ((this.#toWrite.size > 0 || this.#toRemove.size > 0) && !this.#stopped) {
       if (!force) await afterInput();
-      const busy = performance.now() - this.#source.lastAppend() < IDLE_MS;
-      if (busy && !force && this.#toWrite.size < MAX_BACKLOG) return;
+      if (!this.#source.idle() && !force && this.#toWrite.size < MAX_BACKLOG) return;
       for (const id of first(this.#toRemove, BATCH)) {
         this.#toRemove.delete(id);
         await this.#unlink(id);
       }
-      for (const id of first(this.#toWrite.keys(), BATCH)) {
-        const data = this.#take(id);
-        await this.#write(id, data).catch(() => {
+      for (const id of first(this.#toWrite, BATCH)) {
+        this.#toWrite.delete(id);
+        await this.#write(id).catch(() => {
           // A file that cannot be written now (disk full...) is tried again on the next open.
         });
       }
     }
   }
 
-  async #write(id: string, held: readonly Buffer[] | undefined): Promise<void> {
-    const data = held ?? (await this.#source.read(id).then((d) => (d ? [d] : undefined)));
-    if (!data) return;
+  async #write(id: string): Promise<void> {
+    const bytes = await this.#source.read(id);
+    if (!bytes) return;
+    const data = [bytes];
     const tmp = path.join(this.dir, 'tmp', id);
     const target = path.join(this.dir, 'new', id);
     const clears = this.#clears;
