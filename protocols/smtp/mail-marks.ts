@@ -16,6 +16,12 @@ export class MailMarks {
     this.#store = store;
     store.on('message', (summary) => {
       this.#order.set(summary.id, ++this.#count);
+      // The store keeps at most maxMessages, dropping the oldest first: any message it still has
+      // is among the last maxMessages delivered, so older numbers can go (else one per message, forever).
+      if (this.#order.size > store.maxMessages) {
+        const oldest = this.#order.keys().next();
+        if (!oldest.done) this.#order.delete(oldest.value);
+      }
     });
   }
 
