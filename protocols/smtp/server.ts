@@ -25,6 +25,7 @@ import { createServerContext } from '../../shared/tls.js';
 import { implicitTls, listenWithTls } from '../../shared/tls-listener.js';
 import { watchCommandLines } from './command-deadline.js';
 import { CaptureConnection } from './connection.js';
+import { type OfferedExtensions, unsupportedParameter, unsupportedReply } from './esmtp-params.js';
 import type { MailDraft, MailStore } from './mail-store.js';
 import { SMTP_DEFAULTS, type SmtpAccount, type SmtpServerOptions } from './options.js';
 
@@ -36,6 +37,16 @@ const NO_TIMEOUT_MS = 2 ** 31 - 1;
 /** Reply codes of the failures this server decides itself. */
 function replyError(responseCode: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode });
+}
+
+/** The 555 for a MAIL/RCPT parameter the server does not implement (RFC 5321 §4.1.1.11), or null. */
+function parameterError(
+  command: 'MAIL' | 'RCPT',
+  args: Readonly<Record<string, unknown>> | false | undefined,
+  offered: OfferedExtensions,
+): (Error & { responseCode: number }) | null {
+  const key = unsupportedParameter(command, args, offered);
+  return key === undefined ? null : replyError(555, unsupportedReply(key));
 }
 
 /** True when `given` equals `expected`, in time that does not depend on where they differ. */
@@ -88,6 +99,8 @@ export class SmtpServer {
       // The library's own idle timeout knows when the client waits for us (it then does not fire).
       socketTimeout: idleTimeoutMs > 0 ? idleTimeoutMs : NO_TIMEOUT_MS,
       onAuth: (auth, session, callback) => this.#onAuth(auth, session, callback),
+      onMailFrom: (address, _session, callback) => callback(parameterError('MAIL', address.args, { auth: withAuth })),
+      onRcptTo: (address, _session, callback) => callback(parameterError('RCPT', address.args, { auth: withAuth })),
       onData: (stream, session, callback) => this.#onData(stream, session, callback),
       onSecure: (socket, session, callback) => {
         // The session now runs on the TLS socket; the TcpConnection must watch that one.

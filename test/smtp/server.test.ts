@@ -128,6 +128,25 @@ describe('SmtpServer', () => {
     expect(smtp.records().filter((r) => !r.ok)).toHaveLength(5);
   });
 
+  it('answers 555 to a MAIL or RCPT parameter it does not implement, and takes the ones its EHLO offers', async () => {
+    const smtp = await start();
+    const s = await session(smtp.port);
+    const ehlo = await s.say('EHLO client.test');
+    expect(ehlo).toMatch(/^250-8BITMIME\r$/m);
+    expect(ehlo).not.toMatch(/DSN/);
+    // RFC 5321 §4.1.1.11: not recognised or not implemented → 555 (5.5.4, RFC 3463).
+    expect(await s.say('MAIL FROM:<a@b.test> FOO=bar')).toMatch(/^555 5\.5\.4 Unsupported option: FOO\r\n$/);
+    // DSN is not offered, so its parameters are not taken either (RFC 3461 §4).
+    expect(await s.say('MAIL FROM:<a@b.test> RET=HDRS')).toMatch(/^555 /);
+    expect(await s.say('MAIL FROM:<a@b.test> SIZE=100 BODY=8BITMIME SMTPUTF8')).toMatch(/^250 /);
+    expect(await s.say('RCPT TO:<c@d.test> NOTIFY=NEVER')).toMatch(/^555 5\.5\.4 Unsupported option: NOTIFY\r\n$/);
+    expect(await s.say('RCPT TO:<c@d.test>')).toMatch(/^250 /);
+    expect(await s.say('DATA')).toMatch(/^354 /);
+    expect(await s.say('Subject: params\r\n\r\nbody\r\n.')).toMatch(/^250 /);
+    const stored = await smtp.store.list();
+    expect(stored.map((m) => m.to)).toEqual([['c@d.test']]);
+  });
+
   it('refuses recipients over the limit with 452', async () => {
     const smtp = await start({ maxRecipients: 2 });
     const s = await session(smtp.port);
