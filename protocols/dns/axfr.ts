@@ -9,7 +9,7 @@
 import { findZone } from './authority.js';
 import type { ParsedQuery, WireQuestion } from './query.js';
 import { codeOf, RCODE, rcodeName, T, type ZoneRecord } from './records.js';
-import { encodeResponse } from './response.js';
+import { encodeResponse, type ResponseSpec } from './response.js';
 import {
   readTsig,
   signAnswer,
@@ -24,6 +24,8 @@ import type { Zone } from './zone.js';
 
 /** Bytes of records per transfer message: well under the 64 KiB a TCP message may hold. */
 export const AXFR_MESSAGE_BYTES = 16_384;
+/** RFC 8914 §4.19: Extended DNS Error 18, Prohibited. */
+export const EDE_PROHIBITED = 18;
 
 export interface TransferPolicy {
   /** Peer addresses allowed to transfer ("127.0.0.1", "::1"); default none. */
@@ -66,9 +68,11 @@ export function transfer(
   zones: readonly Zone[],
   policy: TransferPolicy,
   peer: string,
+  opt?: ResponseSpec['opt'],
 ): TransferOutcome {
   const q: WireQuestion = parsed.question;
   const single = (rcode: number, text: string, tsig?: TsigRecord, key?: TsigKey, error = 0): TransferOutcome => {
+    // NSD's refusals carry an OPT when the query had one, with EDE 18 (Prohibited, RFC 8914 §4.19) for REFUSED.
     let message = encodeResponse({
       id: parsed.id,
       queryFlags: parsed.flags,
@@ -78,6 +82,7 @@ export function transfer(
       answers: [],
       authorities: [],
       additionals: [],
+      opt: opt && rcode === RCODE.REFUSED ? { ...opt, ede: EDE_PROHIBITED } : opt,
     }).message;
     if (tsig) message = signAnswer(message, tsig, key, error);
     return {
@@ -106,10 +111,12 @@ export function transfer(
     const check = verifyRequest(input, tsig, policy.keys ?? []);
     if (!check.ok) return single(RCODE.NOTAUTH, `TSIG: ${check.reason}`, tsig, check.key, check.error);
     key = check.key;
-  } else if (!(policy.allowTransfer ?? []).includes(addressOf(peer)))
-    return single(RCODE.REFUSED, `transfers from ${addressOf(peer)} are not allowed (--dns-allow-transfer)`);
+  }
+  // As NSD: a name that is no zone's apex is NOTAUTH before any access check.
   const zone = findZone(zones, q.name);
   if (!zone || zone.origin !== q.name) return single(RCODE.NOTAUTH, `not authoritative for ${q.display}`);
+  if (!tsig && !(policy.allowTransfer ?? []).includes(addressOf(peer)))
+    return single(RCODE.REFUSED, `transfers from ${addressOf(peer)} are not allowed (--dns-allow-transfer)`);
   const records = transferRecords(zone);
   const chunks: ZoneRecord[][] = [];
   let current: ZoneRecord[] = [];

@@ -9,6 +9,7 @@ import { RCODE } from './records.js';
 
 export const HEADER_LENGTH = 12;
 const OPT_TYPE = 41;
+const T_IXFR = 251;
 
 /** The question as it arrived. */
 export interface WireQuestion {
@@ -45,6 +46,8 @@ export type ParsedQuery =
       readonly question?: WireQuestion | undefined;
       readonly edns?: Edns | undefined;
     }
+  /** A NOTIFY (RFC 1996): answered by the header alone. */
+  | { readonly kind: 'notify'; readonly id: number; readonly flags: number; readonly question: WireQuestion }
   | {
       readonly kind: 'query';
       readonly id: number;
@@ -123,7 +126,14 @@ function readRecord(buf: Buffer, offset: number): { end: number; opt?: Edns; opt
   };
 }
 
-/** Parses one query message. Never throws. */
+const RD = 0x0100;
+const OPCODE_NOTIFY = 4;
+
+/**
+ * Parses one query message. Never throws. The checks run in NSD's order, and an error found
+ * before the EDNS record was read is answered as NSD answers it: the header alone (no question,
+ * no OPT), keeping only the RD flag and the opcode.
+ */
 export function parseQuery(buf: Buffer): ParsedQuery {
   if (buf.length < 2) return { kind: 'drop', reason: 'shorter than an ID' };
   const id = buf.readUInt16BE(0);
@@ -133,39 +143,71 @@ export function parseQuery(buf: Buffer): ParsedQuery {
   if (flags & 0x8000) return { kind: 'drop', reason: 'a response, not a query' };
   const opcode = (flags >> 11) & 0xf;
   const qdcount = buf.readUInt16BE(4);
-  const otherCounts = [buf.readUInt16BE(6), buf.readUInt16BE(8)];
+  const ancount = buf.readUInt16BE(6);
+  const nscount = buf.readUInt16BE(8);
   const arcount = buf.readUInt16BE(10);
-  let question: WireQuestion | undefined;
+  const bare = (rcode: number, reason: string, keep = flags & (RD | 0x7800)) =>
+    ({ kind: 'error', id, flags: keep, rcode, reason }) as const;
+  // RFC 1035 §4.1.1: an opcode we do not implement is NOTIMP, whatever the sections hold.
+  if (opcode !== 0 && opcode !== OPCODE_NOTIFY) return bare(RCODE.NOTIMP, `opcode ${opcode}`);
+  let question: WireQuestion;
+  try {
+    // The first question is read whatever QDCOUNT says, as NSD does.
+    question = readQuestion(buf, HEADER_LENGTH);
+  } catch (err) {
+    return bare(RCODE.FORMERR, err instanceof Malformed ? err.message : 'malformed question');
+  }
+  if (opcode === OPCODE_NOTIFY) return { kind: 'notify', id, flags, question };
+  if (qdcount !== 1) {
+    // RFC 7873 §5.4: a message with only an OPT (asking for a server cookie) gets NOERROR and our OPT.
+    if (qdcount === 0 && ancount === 0 && nscount === 0 && arcount === 1) {
+      try {
+        const record = readRecord(buf, HEADER_LENGTH);
+        if (record.opt && record.optAtRoot && record.opt.version === 0)
+          return {
+            kind: 'error',
+            id,
+            flags: flags & RD,
+            rcode: RCODE.NOERROR,
+            reason: 'no question',
+            edns: record.opt,
+          };
+      } catch {
+        // not an OPT: FORMERR below
+      }
+    }
+    return bare(RCODE.FORMERR, `${qdcount} questions`, 0);
+  }
+  // Queries carry nothing in the answer and authority sections (an IXFR its SOA, RFC 1995 §3).
+  if (ancount !== 0 || (nscount !== 0 && question.type !== T_IXFR))
+    return bare(RCODE.FORMERR, 'records in the answer or authority section');
   let edns: Edns | undefined;
   try {
-    if (qdcount === 1) question = readQuestion(buf, HEADER_LENGTH);
-  } catch {
-    question = undefined;
-  }
-  // RFC 1035 §4.1.1: an opcode we do not implement is NOTIMP, whatever the sections hold.
-  if (opcode !== 0) return { kind: 'error', id, flags, rcode: RCODE.NOTIMP, reason: `opcode ${opcode}`, question };
-  const formerr = (reason: string) =>
-    ({ kind: 'error', id, flags, rcode: RCODE.FORMERR, reason, question, edns }) as const;
-  if (qdcount !== 1) return formerr(`${qdcount} questions`);
-  if (!question) return formerr('malformed question');
-  try {
     let at = HEADER_LENGTH + question.raw.length;
-    for (const count of otherCounts) for (let i = 0; i < count; i++) at = readRecord(buf, at).end;
+    for (let i = 0; i < nscount; i++) at = readRecord(buf, at).end;
     let opts = 0;
     for (let i = 0; i < arcount; i++) {
       const record = readRecord(buf, at);
       at = record.end;
       if (!record.opt) continue;
       // RFC 6891 §6.1.1: more than one OPT is FORMERR; its owner must be the root.
-      if (++opts > 1) return formerr('more than one OPT record');
-      if (!record.optAtRoot) return formerr('OPT record not owned by the root');
+      if (++opts > 1) return bare(RCODE.FORMERR, 'more than one OPT record');
+      if (!record.optAtRoot) return bare(RCODE.FORMERR, 'OPT record not owned by the root');
       edns = record.opt;
     }
   } catch (err) {
-    return formerr(err instanceof Malformed ? err.message : 'malformed');
+    return bare(RCODE.FORMERR, err instanceof Malformed ? err.message : 'malformed');
   }
-  if (question.type === OPT_TYPE) return formerr('OPT as a question type');
+  // RFC 6891 §6.1.3: BADVERS, with the question, and an OPT of version 0 without DO (as NSD).
   if (edns && edns.version > 0)
-    return { kind: 'error', id, flags, rcode: RCODE.BADVERS, reason: `EDNS version ${edns.version}`, question, edns };
+    return {
+      kind: 'error',
+      id,
+      flags,
+      rcode: RCODE.BADVERS,
+      reason: `EDNS version ${edns.version}`,
+      question,
+      edns: { ...edns, dnssecOk: false },
+    };
   return { kind: 'query', id, flags, question, edns };
 }

@@ -7,6 +7,7 @@ import { AnswerCache, MAX_CACHED_MESSAGE } from './answer-cache.js';
 import { answerLine } from './answer-line.js';
 import { answerQuestion } from './authority.js';
 import { type TransferPolicy, transfer } from './axfr.js';
+import { answerChaos, CLASS_CH, EDE_NOT_SUPPORTED, EDE_PROHIBITED } from './chaos.js';
 import { answerOpt, udpPayloadLimit } from './edns.js';
 import { absolute } from './names.js';
 import { parseQuery, type WireQuestion } from './query.js';
@@ -41,6 +42,8 @@ export interface ResponderOptions {
   readonly update?: UpdatePolicy | undefined;
   /** Who may transfer zones (axfr.ts); default nobody. */
   readonly transfer?: TransferPolicy | undefined;
+  /** The TXT answer to CH `id.server.` (chaos.ts); default the host name, as NSD. */
+  readonly identity?: string | undefined;
 }
 
 /** What happened to one message: the bytes to send (if any) and facts for the logs. */
@@ -70,6 +73,9 @@ function summary(rcode: number, answers: readonly ZoneRecord[], truncated: boole
   const items = answers.map((r) => ({ type: typeOf(r), text: rdataToText(codeOf(r), rdataOf(r)) }));
   return answerLine(rcodeName(rcode), items, truncated, cut === undefined ? undefined : absolute(cut));
 }
+
+/** Classes answered: IN, CH (chaos.ts) and ANY (RFC 1034 §3.7.1). */
+const KNOWN_CLASSES = new Set<number>([CLASS_IN, CLASS_CH, CLASS_ANY]);
 
 const anyDynamic = (records: readonly ZoneRecord[]) => records.some(isDynamic);
 
@@ -129,14 +135,19 @@ function compute(
         truncated: false,
       },
     };
-  const q = parsed.question;
+  const q = parsed.kind === 'notify' ? undefined : parsed.question;
+  const limit =
+    transport === 'udp' && parsed.kind !== 'notify'
+      ? udpPayloadLimit(parsed.edns, options.maxUdpPayload)
+      : MAX_TCP_MESSAGE;
+  const opt = parsed.kind === 'notify' ? undefined : answerOpt(parsed.edns, options.maxUdpPayload);
   if (
     parsed.kind === 'query' &&
     transport === 'tcp' &&
     (parsed.question.type === T.AXFR || parsed.question.type === T.IXFR)
   ) {
     const wq = parsed.question;
-    const t = transfer(input, parsed, zones, options.transfer ?? {}, peer);
+    const t = transfer(input, parsed, zones, options.transfer ?? {}, peer, opt);
     const [first, ...more] = t.messages;
     return {
       cacheable: false,
@@ -153,16 +164,38 @@ function compute(
       },
     };
   }
-  const limit = transport === 'udp' ? udpPayloadLimit(parsed.edns, options.maxUdpPayload) : MAX_TCP_MESSAGE;
-  const opt = answerOpt(parsed.edns, options.maxUdpPayload);
   const base = { id: parsed.id, queryFlags: parsed.flags, question: q, opt };
+  const empty = { aa: false, answers: [], authorities: [], additionals: [] };
   let spec: ResponseSpec;
   // Only real answers from static data are worth keeping; errors and SERVFAIL are rare.
   let cacheable = false;
   let text: string | undefined;
   if (parsed.kind === 'error') {
-    spec = { ...base, rcode: parsed.rcode, aa: false, answers: [], authorities: [], additionals: [] };
+    spec = { ...base, ...empty, rcode: parsed.rcode };
     text = `${rcodeName(parsed.rcode)}: ${parsed.reason}`;
+  } else if (parsed.kind === 'notify') {
+    // RFC 1996: we are no secondary. As NSD: REFUSED for one of our zones, NXDOMAIN for any other name; the header alone.
+    const ours = zones.some((z) => z.origin === parsed.question.name);
+    spec = { ...base, ...empty, rcode: ours ? RCODE.REFUSED : RCODE.NXDOMAIN };
+    text = `${rcodeName(spec.rcode)}: NOTIFY for ${parsed.question.display}`;
+  } else if (!KNOWN_CLASSES.has(parsed.question.class)) {
+    // As NSD: another class is REFUSED with EDE 21 (Not Supported), and no question.
+    spec = {
+      ...base,
+      ...empty,
+      question: undefined,
+      rcode: RCODE.REFUSED,
+      opt: opt && { ...opt, ede: EDE_NOT_SUPPORTED },
+    };
+  } else if (parsed.question.class === CLASS_CH) {
+    const chaos = answerChaos(parsed.question.name, parsed.question.type, options.identity);
+    const withEde = opt && chaos.ede !== undefined ? { ...opt, ede: chaos.ede } : opt;
+    spec = { ...base, ...empty, rcode: chaos.rcode, answers: chaos.answers, opt: withEde, recordClass: CLASS_CH };
+  } else if (parsed.question.type === T.AXFR || parsed.question.type === T.IXFR) {
+    // Not over TCP. As NSD: AXFR over UDP is NOTIMP; IXFR NOTAUTH for a name that is no apex, else REFUSED (EDE 18).
+    const apex = zones.some((z) => z.origin === parsed.question.name);
+    const rcode = parsed.question.type === T.AXFR ? RCODE.NOTIMP : apex ? RCODE.REFUSED : RCODE.NOTAUTH;
+    spec = { ...base, ...empty, rcode, opt: opt && rcode === RCODE.REFUSED ? { ...opt, ede: EDE_PROHIBITED } : opt };
   } else {
     try {
       const answer = answerQuestion(zones, parsed.question, { dnssecOk: parsed.edns?.dnssecOk ?? false });

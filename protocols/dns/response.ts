@@ -39,6 +39,8 @@ export interface ResponseSpec {
   readonly opt?: { readonly udpSize: number; readonly dnssecOk?: boolean; readonly ede?: number } | undefined;
   /** For a referral: the cut, whose in-domain glue must fit or TC is set (RFC 9471). */
   readonly cut?: string | undefined;
+  /** The class of every record written; default IN (1); CH (3) for chaos.ts's answers. */
+  readonly recordClass?: number | undefined;
 }
 
 export interface Fitted {
@@ -73,6 +75,7 @@ class Writer {
   buf = scratch;
   at = 0;
   names = new Map<string, number>();
+  recordClass = 1;
   /** Suffixes in the order they were registered, to forget those past a rewind mark. */
   order: string[] = [];
   ensure(n: number): void {
@@ -167,7 +170,7 @@ class Writer {
   record(r: ZoneRecord): void {
     this.name(r.name);
     this.u16(codeOf(r));
-    this.u16(1); // class IN
+    this.u16(this.recordClass);
     this.u32(r.ttl);
     this.rdata(r);
   }
@@ -216,6 +219,7 @@ interface FitOptions {
 export function encodeResponse(spec: ResponseSpec, options: FitOptions = {}): Fitted {
   const limit = (options.limit ?? 65_535) - (spec.opt ? OPT_BYTES + (spec.opt.ede !== undefined ? 6 : 0) : 0);
   const w = new Writer();
+  w.recordClass = spec.recordClass ?? 1;
   let flags = FLAG_QR | (spec.queryFlags & (OPCODE_MASK | FLAG_RD)) | (spec.rcode & 0xf);
   if (spec.aa) flags |= FLAG_AA;
   let tc = spec.tc === true;

@@ -81,8 +81,29 @@ describe('query reader', () => {
   it('FORMERR for a compression-pointer loop in a record', () => {
     const good = q('www.example.test');
     const looped = Buffer.concat([good, Buffer.from([0xc0, good.length, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0])]);
-    looped.writeUInt16BE(1, 6); // ANCOUNT 1: a record whose name points at itself
+    looped.writeUInt16BE(1, 10); // ARCOUNT 1: a record whose name points at itself
     expect(formerr(looped)).toMatchObject({ rcode: 1, reason: 'bad compression pointer' });
+  });
+
+  it('answers errors found before EDNS with the header alone, as NSD does', () => {
+    const withAnswer = Buffer.from(q('a.test', 'A', { answers: [{ name: 'a.test', type: 'A', data: '192.0.2.1' }] }));
+    const p = formerr(withAnswer);
+    expect(p).toMatchObject({ rcode: 1, reason: 'records in the answer or authority section' });
+    expect(p?.question).toBeUndefined();
+    expect(p?.edns).toBeUndefined();
+    // Two questions: even RD is cleared (NSD's query_process).
+    const two = Buffer.from(q('a.test'));
+    two.writeUInt16BE(0x0100, 2);
+    two.writeUInt16BE(2, 4);
+    expect(formerr(two)).toMatchObject({ rcode: 1, flags: 0 });
+  });
+
+  it('NOERROR with our OPT for a message of only an OPT (RFC 7873 §5.4), NOTIFY parsed for the responder', () => {
+    const onlyOpt = dnsPacket.encode({ type: 'query', id: 9, flags: 0x0100, questions: [], additionals: [opt()] });
+    expect(formerr(onlyOpt)).toMatchObject({ rcode: 0, flags: 0x0100, edns: { version: 0 } });
+    const notify = Buffer.from(q('example.test', 'SOA'));
+    notify.writeUInt16BE(4 << 11, 2);
+    expect(parseQuery(notify)).toMatchObject({ kind: 'notify', question: { name: 'example.test' } });
   });
 
   it('FORMERR for two OPT records (RFC 6891 §6.1.1)', () => {

@@ -75,6 +75,12 @@ interface Query {
   payload?: number;
   tcp?: boolean;
   nord?: boolean;
+  /** Header and EDNS tweaks compare.py makes (see there). */
+  opcode?: number;
+  qdcount?: number;
+  flags?: string[];
+  ednsVersion?: number;
+  ednsOptions?: [number, string][];
 }
 
 /** Alternates letter case (RFC 4343: answers must not care), leaving escapes alone. */
@@ -125,6 +131,38 @@ function queries(): Query[] {
   for (const name of ['www', '@', 'nonexistent', 'child', 'c1', 'anything.wild'])
     out.push({ name: name === '@' ? `${PARENT}.` : `${name}.${PARENT}.`, type: 'A', class: 'ANY', edns: true });
   for (const name of ['example.net.', 'test.', 'elsewhere.test.']) out.push({ name, type: 'A', edns: true });
+  out.push(...protocolQueries());
+  return out;
+}
+
+/**
+ * Messages that test the header and EDNS rules rather than the zone: other opcodes, question
+ * counts that are not 1, EDNS versions and options, other classes (CH's id.server, which both
+ * answer with the host name), transfers asked the wrong way, and meta types as questions.
+ */
+function protocolQueries(): Query[] {
+  const www = `www.${PARENT}.`;
+  const apex = `${PARENT}.`;
+  const out: Query[] = [];
+  for (const edns of [false, true]) {
+    for (const opcode of [1, 2, 3, 4, 6, 15]) out.push({ name: www, type: 'A', opcode, edns });
+    out.push({ name: apex, type: 'SOA', opcode: 4, edns }, { name: `${SIGNED}.`, type: 'SOA', opcode: 4, edns });
+    for (const qdcount of [0, 2]) out.push({ name: www, type: 'A', qdcount, edns });
+    for (const klass of ['CH', 'HS', 'NONE'])
+      for (const name of ['id.server.', 'hostname.bind.', 'version.bind.', 'version.server.', apex])
+        for (const type of ['TXT', 'ANY', 'A']) out.push({ name, type, class: klass, edns });
+    for (const tcp of [false, true])
+      for (const name of [apex, www, `${SIGNED}.`, 'example.net.'])
+        for (const type of ['AXFR', 'IXFR']) out.push({ name, type, edns, tcp });
+    for (const type of ['OPT', 'TSIG', 'TKEY', 'MAILA', 'MAILB', 'TYPE0', 'TYPE65535'])
+      out.push({ name: apex, type, edns });
+    for (const flags of [['CD'], ['AD'], ['AA', 'TC']]) out.push({ name: www, type: 'A', flags, edns });
+  }
+  out.push({ name: www, type: 'A', edns: true, qdcount: 0, ednsOptions: [[10, '0102030405060708']] });
+  for (const ednsVersion of [1, 255])
+    for (const dnssec of [false, true]) out.push({ name: www, type: 'A', edns: true, ednsVersion, do: dnssec });
+  for (const ednsOptions of [[[10, '0102030405060708']], [[65001, 'abcd']], [[3, '']], [[8, '00011800c0000200']]])
+    out.push({ name: www, type: 'A', edns: true, ednsOptions } as Query);
   return out;
 }
 
@@ -213,7 +251,22 @@ describe('minisuite dns answers as NSD does', () => {
     expect(report.diffs.slice(0, 5)).toEqual([]);
     expect(report.diffs).toHaveLength(0);
     // The queries reached every rule: name errors, referrals with glue, truncation, DNSSEC, DNAME, QCLASS ANY.
-    for (const kind of ['NOERROR', 'NXDOMAIN', 'REFUSED', 'TC', 'referral', 'nodata', 'RRSIG', 'NSEC', 'DNAME', 'glue'])
+    for (const kind of [
+      'NOERROR',
+      'NXDOMAIN',
+      'REFUSED',
+      'TC',
+      'referral',
+      'nodata',
+      'RRSIG',
+      'NSEC',
+      'DNAME',
+      'glue',
+      'FORMERR',
+      'NOTIMP',
+      'NOTAUTH',
+      'BADVERS',
+    ])
       expect(report.seen[kind] ?? 0, kind).toBeGreaterThan(0);
     console.log(`compared ${report.queries} queries with NSD: ${JSON.stringify(report.seen)}`);
     expect(report.seen.NOERROR).toBeGreaterThan((report.seen.AA ?? 0) / 2);

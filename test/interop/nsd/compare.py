@@ -1,7 +1,8 @@
 """Differential check of two authoritative DNS servers (NSD and minisuite), section by section.
 
 Reads a JSON job on stdin: {"a": port, "b": port, "queries": [{"name", "type", "class"?,
-"edns"?, "do"?, "payload"?, "tcp"?}]}. Sends every query, with the same ID and bytes, to both
+"edns"?, "do"?, "payload"?, "tcp"?, "nord"?, "flags"?, "ednsVersion"?, "ednsOptions"?: [[code, hex]],
+"opcode"?, "qdcount"?: 0 or 2}]}. Sends every query, with the same ID and bytes, to both
 servers on 127.0.0.1, and prints a JSON report: the number of queries and every difference.
 Only what the RFCs leave open is normalised; each normalisation says which RFC allows it.
 Run with Debian's python3 (dnspython 2.x, package python3-dnspython).
@@ -103,14 +104,32 @@ def main():
             dns.name.from_text(q["name"]),
             dns.rdatatype.from_text(q["type"]),
             rdclass,
-            use_edns=0 if q.get("edns") else None,
+            # False, not None: dnspython turns EDNS on by itself whenever a payload is given.
+            use_edns=0 if q.get("edns") else False,
             want_dnssec=bool(q.get("do")),
-            payload=q.get("payload", 1232),
+            payload=q.get("payload", 1232) if q.get("edns") else None,
         )
         if q.get("nord"):
             msg.flags &= ~dns.flags.RD
+        if q.get("edns") and ("ednsVersion" in q or "ednsOptions" in q):
+            options = [dns.edns.GenericOption(code, bytes.fromhex(data)) for code, data in q.get("ednsOptions", [])]
+            msg.use_edns(q.get("ednsVersion", 0), dns.flags.DO if q.get("do") else 0, q.get("payload", 1232), options=options)
+        for flag in q.get("flags", []):
+            msg.flags |= dns.flags.from_text(flag)
         msg.id = (i * 7919) & 0xFFFF
-        wire = msg.to_wire()
+        wire = bytearray(msg.to_wire())
+        # Header tweaks the library will not make: another opcode, a question count that lies.
+        if "opcode" in q:
+            wire[2] = (wire[2] & 0x87) | ((q["opcode"] & 0xF) << 3)
+        if "qdcount" in q:
+            struct.pack_into("!H", wire, 4, q["qdcount"])
+            if q["qdcount"] == 0:
+                end = 12 + len(msg.question[0].name.to_wire()) + 4
+                wire = wire[:12] + wire[end:]
+            elif q["qdcount"] == 2:
+                end = 12 + len(msg.question[0].name.to_wire()) + 4
+                wire = wire[:end] + wire[12:end] + wire[end:]
+        wire = bytes(wire)
         out = {}
         for side in ("a", "b"):
             try:
