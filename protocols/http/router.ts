@@ -156,6 +156,22 @@ export class Router {
     });
   }
 
+  /**
+   * The asterisk-form target (RFC 9112 §3.2.4) is only for `OPTIONS *`, which asks about the
+   * server as a whole: 204 with every method some route serves. Any other method with it: 400.
+   */
+  #asterisk(ctx: RequestContext, method: string): void {
+    if (method !== 'OPTIONS') {
+      sendError(ctx.res, 400, `the target "*" is only for OPTIONS (RFC 9112 §3.2.4), not ${method}`);
+      return;
+    }
+    const methods = new Set(['OPTIONS']);
+    for (const route of this.#routes) for (const m of route.methods) if (m !== ANY) methods.add(m);
+    if (methods.has('GET')) methods.add('HEAD');
+    ctx.res.writeHead(204, { Allow: [...methods].sort().join(', ') });
+    ctx.res.end();
+  }
+
   /** The request handler for {@link HttpServer}. */
   readonly handle: RequestHandler = (ctx) => {
     const method = ctx.req.method ?? 'GET';
@@ -183,6 +199,7 @@ export class Router {
       for (const m of route.methods) allowed.add(m);
     }
     if (allowed === undefined) {
+      if (path === '*') return this.#asterisk(ctx, method);
       sendError(ctx.res, 404, `no route for ${ctx.path}`);
       return;
     }

@@ -29,30 +29,13 @@ import { applyHttpFault } from './fault-response.js';
 import { H2_MAX_CONCURRENT_STREAMS } from './limits.js';
 import { HTTP_DEFAULTS, type HttpServerOptions } from './options.js';
 import { PathMemo } from './path-memo.js';
+import { ADDRESS_FULL_REPLY, FULL_REPLY, parseErrorReply, rawErrorReply } from './raw-replies.js';
 import { budgetSpent, HttpError, reasonPhrase, sendError } from './replies.js';
-import { checkRequestHead, unknownCodingInRawHead } from './request-checks.js';
+import { checkHead, checkRequestHead } from './request-checks.js';
 import { type ConnState, Exchange, type RequestHandler } from './request-context.js';
 
 export type { HttpServerOptions } from './options.js';
 export type { RequestContext, RequestHandler } from './request-context.js';
-
-/** Node parser error codes → the status a client is told (others: 400). */
-const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
-  HPE_HEADER_OVERFLOW: 431,
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
-  ERR_HTTP_REQUEST_TIMEOUT: 408,
-};
-
-/** RFC 9110 §15.6.4: 503 with Retry-After, written before any request is read. */
-function unavailable(error: string): string {
-  const body = JSON.stringify({ error });
-  return (
-    'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n' +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`
-  );
-}
-const FULL_REPLY = unavailable('too many connections, try again later');
-const ADDRESS_FULL_REPLY = unavailable('too many connections from your address, try again later');
 
 /** Request lines remembered per method (see HttpServer's #requestLine). */
 const REQUEST_LINES_MAX = 1_024;
@@ -98,6 +81,7 @@ export class HttpServer {
    */
   #statusLines: (string | undefined)[] = new Array<string | undefined>(1000).fill(undefined);
   #idleTimeoutMs: number;
+  #maxHeaderBytes: number;
   #closing: Promise<void> | undefined;
 
   constructor(given: HttpServerOptions, handler: RequestHandler) {
@@ -149,6 +133,7 @@ export class HttpServer {
     }
     this.host = this.#tcp.host;
     this.#idleTimeoutMs = this.#tcp.idleTimeoutMs;
+    this.#maxHeaderBytes = options.maxHeaderBytes;
     const keepAlive = options.keepAliveTimeoutMs;
     this.#http = http.createServer({
       maxHeaderSize: options.maxHeaderBytes,
@@ -156,6 +141,8 @@ export class HttpServer {
       requestTimeout: options.requestTimeoutMs,
       connectionsCheckingInterval: options.timeoutCheckIntervalMs,
       keepAliveTimeout: this.#idleTimeoutMs > 0 ? Math.min(keepAlive, this.#idleTimeoutMs) : keepAlive,
+      // checkHead answers a missing Host itself, with a JSON error and a record like any other.
+      requireHostHeader: false,
     });
     // node:http arms headersTimeout/requestTimeout checks on 'listening', which it never sees here
     // because the TcpServer owns the listening socket. Without this a slowloris client is never cut.
@@ -165,9 +152,22 @@ export class HttpServer {
     this.#http.on('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res));
     this.#http.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
       // RFC 9110 §10.1.1: do not invite a body we are going to refuse.
-      if (!this.#announcesTooMuch(req) && !checkRequestHead(req.rawHeaders)) res.writeContinue();
+      if (!this.#announcesTooMuch(req) && !checkHead(req)) res.writeContinue();
       this.#onRequest(req, res);
     });
+    // An expectation other than 100-continue: RFC 9110 §10.1.1 allows 417 but does not require
+    // it; the request is served as if it had none, as nginx does (node would answer a bare 417).
+    this.#http.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res));
+    // CONNECT asks for a tunnel (RFC 9110 §9.3.6): this server is no proxy. Without a listener
+    // node would drop the connection without a word.
+    this.#http.on('connect', (req: IncomingMessage, socket: net.Socket) =>
+      this.#refuseRaw(
+        socket,
+        501,
+        'CONNECT is not implemented: this server is not a proxy',
+        `CONNECT ${req.url ?? ''}`,
+      ),
+    );
     this.#http.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: net.Socket) =>
       this.#onClientError(err, socket),
     );
@@ -270,8 +270,11 @@ export class HttpServer {
 
   /** The connection a request came on: by socket (HTTP/1.1), or by session (HTTP/2). */
   #stateOf(req: IncomingMessage): ConnState | undefined {
-    if (req.httpVersionMajor !== 2) return this.#conns.get(req.socket);
-    const session = (req as unknown as http2.Http2ServerRequest).stream.session;
+    // The version a client wrote in its request line says nothing of the transport: node's
+    // HTTP/1 parser accepts "HTTP/2.0" too. Only the compatibility API's requests have a stream.
+    const stream = (req as unknown as Partial<http2.Http2ServerRequest>).stream;
+    if (stream === undefined) return this.#conns.get(req.socket);
+    const session = stream.session;
     return session ? this.#h2Sessions.get(session) : undefined;
   }
 
@@ -305,7 +308,7 @@ export class HttpServer {
     const ex = new Exchange(req, res, state, this.maxBodyBytes, this.bodyBudget);
     if (this.#closing && h1) res.setHeader('Connection', 'close');
     const hit = this.#faults?.has('http') ? this.#fault(ex) : undefined;
-    const refused = checkRequestHead(req.rawHeaders);
+    const refused = h1 ? checkHead(req) : checkRequestHead(req.rawHeaders);
     if (refused) sendError(res, refused.status, refused.message, h1 ? { Connection: 'close' } : {});
     else if (this.#announcesTooMuch(req))
       sendError(res, 413, `request body larger than ${this.maxBodyBytes} bytes`, h1 ? { Connection: 'close' } : {});
@@ -437,24 +440,31 @@ export class HttpServer {
 
   /** A request node could not parse (or that timed out): answer like node would, and record it. */
   #onClientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: net.Socket): void {
+    // Bytes after a message that closes the connection (HTTP/1.0 without keep-alive,
+    // `Connection: close`) are not requests (RFC 9112 §9.6): the response in flight, if any, is
+    // still written, and node closes the connection after it.
+    if (err.code === 'HPE_CLOSED_CONNECTION') return;
     const state = this.#conns.get(socket);
     if (isPeerReset(err) || !state || !socket.writable || state.res) {
       socket.destroy();
       return;
     }
+    const head = err.rawPacket?.toString('latin1') ?? '';
+    const { status, message } = parseErrorReply(err.code ?? '', err.message, head, this.#maxHeaderBytes);
+    const firstLine = head.slice(0, 200).split(/\r?\n/)[0];
+    this.#refuseRaw(socket, status, message, firstLine ? firstLine.slice(0, 100) : '(incomplete request)');
+  }
+
+  /** Answers on `socket` without node's response object (it has none), closes it, and records it. */
+  #refuseRaw(socket: net.Socket, status: number, message: string, requestLine: string): void {
+    const state = this.#conns.get(socket);
+    if (!state || !socket.writable) {
+      socket.destroy();
+      return;
+    }
     const open = state.recorder.begin('');
-    let status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400;
-    // RFC 9112 §6.1: a transfer coding we do not know is 501, a misuse of chunked stays 400.
-    if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && unknownCodingInRawHead(err.rawPacket?.toString('latin1') ?? ''))
-      status = 501;
-    const reason = reasonPhrase(status);
-    const body = JSON.stringify({ error: status === 400 ? `bad request (${err.code ?? err.message})` : reason });
-    state.conn.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-    const firstLine = err.rawPacket?.subarray(0, 200).toString('latin1').split(/\r?\n/)[0];
-    open.request = firstLine ? firstLine.slice(0, 100) : '(incomplete request)';
-    this.#end(state, open, `${status} ${reason}`, false);
+    state.conn.end(rawErrorReply(status, message));
+    open.request = requestLine;
+    this.#end(state, open, `${status} ${reasonPhrase(status)}`, false);
   }
 }

@@ -85,8 +85,16 @@ describe('Router (indexed by first segment)', () => {
   it('404s a path no route can match, including one without a leading slash', () => {
     const router = new Router().on('GET', '/a', () => {});
     expect(call(router, 'GET', '/b').status).toBe(404);
-    expect(call(router, 'GET', '*').status).toBe(404);
+    expect(call(router, 'GET', 'b').status).toBe(404);
     expect(call(router, 'GET', '/a').status).toBeUndefined();
+  });
+
+  it('answers the asterisk-form target only for OPTIONS: 204 with every method served, else 400', () => {
+    const router = new Router().on('GET', '/a', () => {}).on(['PUT', 'DELETE'], '/b/:id', () => {});
+    const options = call(router, 'OPTIONS', '*');
+    expect(options.status).toBe(204);
+    expect(options.headers?.['Allow']).toBe('DELETE, GET, HEAD, OPTIONS, PUT');
+    expect(call(router, 'GET', '*').status).toBe(400);
   });
 
   it('sees routes added after the first request', () => {
