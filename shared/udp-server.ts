@@ -8,6 +8,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { CLOSE_GRACE_MS, UDP_RECEIVE_BUFFER_BYTES } from './limits.js';
 import { formatHostPort } from './net-util.js';
+import { attachSocketFilter } from './socket-filter.js';
 import { listenError } from './tcp-server.js';
 
 export interface UdpServerOptions {
@@ -25,6 +26,13 @@ export interface UdpServerOptions {
    * possible. Default: every datagram goes to the handler.
    */
   readonly accept?: ((data: Buffer) => boolean) | undefined;
+  /**
+   * A classic BPF program (shared/bpf.ts) attached to the socket once bound, so the kernel drops
+   * garbage before Node reads it (shared/socket-filter.ts). It must drop exactly what `accept`
+   * drops: without the optional addon, or when the kernel refuses it, `accept` alone decides.
+   * Default none.
+   */
+  readonly kernelFilter?: Uint8Array | undefined;
 }
 
 export interface Datagram {
@@ -57,6 +65,8 @@ export class UdpServer {
   #accept: ((data: Buffer) => boolean) | undefined;
   #recvBufferSize: number;
   #dropped = 0;
+  #kernelFilter: Uint8Array | undefined;
+  #kernelFiltered = false;
 
   constructor(options: UdpServerOptions, handler: DatagramHandler) {
     this.name = options.name;
@@ -64,6 +74,7 @@ export class UdpServer {
     this.#requestedPort = options.port ?? 0;
     this.#handler = handler;
     this.#accept = options.accept;
+    this.#kernelFilter = options.kernelFilter;
     this.#recvBufferSize = options.recvBufferSize ?? UDP_RECEIVE_BUFFER_BYTES;
     this.#ipv6 = net.isIPv6(this.host);
     this.#socket = dgram.createSocket({ type: this.#ipv6 ? 'udp6' : 'udp4', lookup: this.#lookup });
@@ -79,6 +90,11 @@ export class UdpServer {
   /** Datagrams `accept` turned away unread. */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /** True when the kernel runs {@link UdpServerOptions.kernelFilter} on this socket (those drops are not counted here). */
+  get kernelFiltered(): boolean {
+    return this.#kernelFiltered;
   }
 
   /** The receive buffer the kernel granted (Linux reports twice the bytes asked, for bookkeeping). */
@@ -112,6 +128,7 @@ export class UdpServer {
         } catch {
           // Refused by the system: the kernel's default buffer stays, smaller but working.
         }
+        if (this.#kernelFilter) this.#kernelFiltered = attachSocketFilter(this.#socket, this.#kernelFilter);
         this.#state = 'listening';
         resolve(this.port);
       });

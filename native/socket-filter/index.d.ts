@@ -1,0 +1,4 @@
+/** Attaches a classic BPF program (an array of `struct sock_filter`, 8 bytes each, host byte order) to the socket `fd`. Throws an Error with `code` (errno name) on failure. */
+export function attachFilter(fd: number, program: Uint8Array): void;
+/** Removes the socket filter of `fd` (SO_DETACH_FILTER). Throws as attachFilter does. */
+export function detachFilter(fd: number): void;
