@@ -33,10 +33,12 @@ function loadAddon(): SocketFilterAddon | undefined {
       addon = createRequire(import.meta.url)(SOCKET_FILTER_PACKAGE) as SocketFilterAddon;
     } catch (err) {
       addon = null;
+      // The first line: a missing build adds a multi-line require stack.
+      const why = (err as Error).message.split('\n')[0];
       debug(
         'kernel socket filter unavailable (%s not built: %s); filtering UDP in JavaScript',
         SOCKET_FILTER_PACKAGE,
-        (err as Error).message,
+        why,
       );
     }
   }
