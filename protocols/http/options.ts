@@ -14,6 +14,7 @@ import {
   MAX_STREAMS_PER_ADDRESS,
 } from '../../shared/limits.js';
 import type { TlsMaterial } from '../../shared/tls.js';
+import { RECLAIM_AFTER_BYTES } from './body-reclaim.js';
 import type { HttpbinOptions } from './httpbin.js';
 import {
   HEADERS_TIMEOUT_MS,
@@ -57,6 +58,11 @@ export interface HttpServerOptions {
    * then ignored); default one per server.
    */
   readonly bodyBudget?: ByteBudget;
+  /**
+   * After this many body bytes were let go, one full GC is asked for so their memory goes back to
+   * the system (body-reclaim.ts); default {@link RECLAIM_AFTER_BYTES}, 0 never.
+   */
+  readonly reclaimAfterBodyBytes?: number;
   /** Time to send a complete request head; default {@link HEADERS_TIMEOUT_MS}. Over it: 408. */
   readonly headersTimeoutMs?: number;
   /** Time to send a complete request; default {@link REQUEST_TIMEOUT_MS}. Over it: 408. */
@@ -92,6 +98,7 @@ export const HTTP_DEFAULTS: Required<Omit<HttpServerOptions, 'log' | 'bodyBudget
     maxBodyBytes: MAX_BODY_BYTES,
     maxBodyBytesInFlight: MAX_BODY_BYTES_IN_FLIGHT,
     maxBodyBytesInFlightPerAddress: MAX_BODY_BYTES_IN_FLIGHT_PER_ADDRESS,
+    reclaimAfterBodyBytes: RECLAIM_AFTER_BYTES,
     headersTimeoutMs: HEADERS_TIMEOUT_MS,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,

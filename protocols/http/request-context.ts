@@ -145,10 +145,12 @@ export class Exchange implements RequestContext {
     return true;
   }
 
-  /** Gives the body's reservation back (the response is over, its buffers are let go). */
-  releaseBody(): void {
-    this.#budget?.release(this.remoteAddress, this.#bodyReserved);
+  /** Gives the body's reservation back (the response is over, its buffers are let go); returns its bytes. */
+  releaseBody(): number {
+    const bytes = this.#bodyReserved;
+    this.#budget?.release(this.remoteAddress, bytes);
     this.#bodyReserved = 0;
+    return bytes;
   }
 
   readBody(): Promise<Buffer> {

@@ -25,6 +25,7 @@ import {
 } from '../../shared/tcp-server.js';
 import { createServerContext } from '../../shared/tls.js';
 import { implicitTls, listenWithTls } from '../../shared/tls-listener.js';
+import { BodyReclaim } from './body-reclaim.js';
 import { applyHttpFault } from './fault-response.js';
 import { H2_MAX_CONCURRENT_STREAMS } from './limits.js';
 import { HTTP_DEFAULTS, type HttpServerOptions } from './options.js';
@@ -83,6 +84,8 @@ export class HttpServer {
   #idleTimeoutMs: number;
   #maxHeaderBytes: number;
   #closing: Promise<void> | undefined;
+  /** Asks for a GC after a burst of bodies is let go, so RSS comes back down (body-reclaim.ts). */
+  #reclaim: BodyReclaim;
 
   constructor(given: HttpServerOptions, handler: RequestHandler) {
     const options = withDefaults(HTTP_DEFAULTS, given);
@@ -97,6 +100,7 @@ export class HttpServer {
         totalBytes: options.maxBodyBytesInFlight,
         perAddressBytes: options.maxBodyBytesInFlightPerAddress,
       });
+    this.#reclaim = new BodyReclaim({ afterBytes: options.reclaimAfterBodyBytes });
     const limits = {
       host: options.host,
       maxConnections: options.maxConnections,
@@ -207,6 +211,7 @@ export class HttpServer {
       await Promise.all([this.#tcp.close(options), this.#tls?.close(options)]);
       // Stops node's timeout checker (armed by the 'listening' emit above).
       this.#http.close(() => {});
+      this.#reclaim.close();
     })();
     return this.#closing;
   }
@@ -347,7 +352,7 @@ export class HttpServer {
   /** The response of `ex` is over: the connection is free again, and the exchange is recorded. */
   #done(state: ConnState, ex: Exchange, open: OpenExchange): void {
     state.res = undefined;
-    ex.releaseBody();
+    this.#reclaim.released(ex.releaseBody());
     if (ex.streamClaimed) state.conn.endStream();
     if (ex.held) state.stream = undefined;
     else state.conn.endExchange();

@@ -2,7 +2,8 @@
  * The request-body attack of issue #17, against the real `minisuite start http` process: 100
  * connections from four addresses each announce a 10 MiB `/echo` body, send 9 MiB of it and
  * stall. The process's memory stays within the body budget (64 MiB in flight) and another
- * client (127.0.0.2) is served throughout; once the attackers leave, memory comes back down.
+ * client (127.0.0.2) is served throughout; once the attackers leave, memory comes back to within
+ * 16 MiB of its start.
  */
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -16,6 +17,11 @@ import { CliProcess } from '../helpers/cli.js';
 const MiB = 1024 * 1024;
 /** What the process may grow by beyond the bodies in flight (sockets, parser buffers, GC slack). */
 const OVERHEAD = 64 * MiB;
+/**
+ * How far above its start RSS may stay once the attackers are gone (measured: below its start,
+ * as the GC also shrinks the heap; it was start + 56 MiB before the server asked for a GC).
+ */
+const AFTER_BOUND = 16 * MiB;
 
 let cli: CliProcess;
 let port: number;
@@ -96,12 +102,13 @@ it('keeps memory within the body budget under 100 stalled 9 MiB bodies and serve
   } finally {
     for (const s of sockets) s.destroy();
   }
-  // After the load: memory comes back near where it started.
+  // After the load: memory comes back near where it started. The bodies let go add up past
+  // RECLAIM_AFTER_BYTES, so the server asks for a full GC a moment later (body-reclaim.ts).
   let after = await rss();
-  for (let i = 0; i < 100 && after - before >= OVERHEAD; i++) {
+  for (let i = 0; i < 200 && after - before >= AFTER_BOUND; i++) {
     await request('GET', '/healthz', '127.0.0.2');
     await new Promise((r) => setTimeout(r, 100));
     after = await rss();
   }
-  expect(after - before).toBeLessThan(OVERHEAD);
-}, 60_000);
+  expect(after - before).toBeLessThan(AFTER_BOUND);
+}, 120_000);
