@@ -34,7 +34,10 @@ function inspectorModule(): InspectorModule | undefined {
 /** Asks V8 for a full GC; `done` runs after it (also when it cannot be asked). */
 export function collectGarbage(done: () => void = () => {}): void {
   const inspector = inspectorModule();
-  if (!inspector) return done();
+  if (!inspector) {
+    done();
+    return;
+  }
   try {
     const session = new inspector.Session();
     session.connect();
