@@ -18,6 +18,7 @@ const debug = debuglog('minisuite');
 interface SocketFilterAddon {
   attachFilter(fd: number, program: Uint8Array): void;
   detachFilter(fd: number): void;
+  socketDrops(fd: number): number;
 }
 
 /** The package name of the addon, an optionalDependency of minisuite. */
@@ -26,20 +27,20 @@ export const SOCKET_FILTER_PACKAGE = 'minisuite-socket-filter';
 let addon: SocketFilterAddon | null | undefined;
 let saidAttachFailed = false;
 
-/** The addon, loaded once; undefined (said once) when it is not installed or not built. */
+/** The addon, loaded once; undefined (said once) when it is not installed, not built or out of date. */
 function loadAddon(): SocketFilterAddon | undefined {
   if (addon === undefined) {
     try {
-      addon = createRequire(import.meta.url)(SOCKET_FILTER_PACKAGE) as SocketFilterAddon;
+      const loaded = createRequire(import.meta.url)(SOCKET_FILTER_PACKAGE) as Partial<SocketFilterAddon>;
+      // A build older than this source (npm install not re-run) lacks a function: the same as none.
+      for (const name of ['attachFilter', 'detachFilter', 'socketDrops'] as const)
+        if (typeof loaded[name] !== 'function') throw new Error(`built without ${name}; run npm install`);
+      addon = loaded as SocketFilterAddon;
     } catch (err) {
       addon = null;
       // The first line: a missing build adds a multi-line require stack.
       const why = (err as Error).message.split('\n')[0];
-      debug(
-        'kernel socket filter unavailable (%s not built: %s); filtering UDP in JavaScript',
-        SOCKET_FILTER_PACKAGE,
-        why,
-      );
+      debug('kernel socket filter unavailable (%s: %s); filtering UDP in JavaScript', SOCKET_FILTER_PACKAGE, why);
     }
   }
   return addon ?? undefined;
@@ -79,6 +80,21 @@ export function attachSocketFilter(socket: dgram.Socket, program: Uint8Array): b
       debug('kernel socket filter not attached (%s); filtering UDP in JavaScript', (err as Error).message);
     saidAttachFailed = true;
     return false;
+  }
+}
+
+/**
+ * The kernel's drop counter of a bound socket: datagrams its filter refused, and those a full
+ * receive buffer lost. Undefined without the addon or the fd. A u32 in the kernel: it wraps.
+ */
+export function socketDrops(socket: dgram.Socket): number | undefined {
+  const native = loadAddon();
+  const fd = udpSocketFd(socket);
+  if (!native || fd === undefined) return undefined;
+  try {
+    return native.socketDrops(fd);
+  } catch {
+    return undefined;
   }
 }
 

@@ -8,7 +8,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { CLOSE_GRACE_MS, UDP_RECEIVE_BUFFER_BYTES } from './limits.js';
 import { formatHostPort } from './net-util.js';
-import { attachSocketFilter } from './socket-filter.js';
+import { attachSocketFilter, socketDrops } from './socket-filter.js';
 import { listenError } from './tcp-server.js';
 
 export interface UdpServerOptions {
@@ -67,6 +67,9 @@ export class UdpServer {
   #dropped = 0;
   #kernelFilter: Uint8Array | undefined;
   #kernelFiltered = false;
+  /** The kernel's drop count when the filter was attached, and the last one read (kept after close). */
+  #kernelDropsBase = 0;
+  #kernelDrops = 0;
 
   constructor(options: UdpServerOptions, handler: DatagramHandler) {
     this.name = options.name;
@@ -95,6 +98,20 @@ export class UdpServer {
   /** True when the kernel runs {@link UdpServerOptions.kernelFilter} on this socket (those drops are not counted here). */
   get kernelFiltered(): boolean {
     return this.#kernelFiltered;
+  }
+
+  /**
+   * Datagrams the kernel dropped since {@link UdpServerOptions.kernelFilter} was attached: those
+   * the filter refused, and any a full receive buffer lost (the kernel counts both as one). 0
+   * without a kernel filter.
+   */
+  get kernelDropped(): number {
+    if (this.#kernelFiltered && this.#state !== 'closed') {
+      const now = socketDrops(this.#socket);
+      // A u32 in the kernel: wrapping is handled by the unsigned difference.
+      if (now !== undefined) this.#kernelDrops = (now - this.#kernelDropsBase) >>> 0;
+    }
+    return this.#kernelDrops;
   }
 
   /** The receive buffer the kernel granted (Linux reports twice the bytes asked, for bookkeeping). */
@@ -129,6 +146,7 @@ export class UdpServer {
           // Refused by the system: the kernel's default buffer stays, smaller but working.
         }
         if (this.#kernelFilter) this.#kernelFiltered = attachSocketFilter(this.#socket, this.#kernelFilter);
+        if (this.#kernelFiltered) this.#kernelDropsBase = socketDrops(this.#socket) ?? 0;
         this.#state = 'listening';
         resolve(this.port);
       });
@@ -153,6 +171,7 @@ export class UdpServer {
       }
       // Replies are sent after an address lookup on the next tick: let them leave before closing.
       await new Promise<void>((r) => setImmediate(r));
+      void this.kernelDropped; // the last count, kept once the socket is gone
       if (wasListening) await new Promise<void>((r) => this.#socket.close(() => r()));
       this.#state = 'closed';
     })();

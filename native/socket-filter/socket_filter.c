@@ -13,6 +13,7 @@
 
 #ifdef __linux__
 #include <linux/filter.h>
+#include <linux/sock_diag.h>
 #include <sys/socket.h>
 #endif
 
@@ -118,11 +119,41 @@ static napi_value detach_filter(napi_env env, napi_callback_info info) {
 #endif
 }
 
+/*
+ * socketDrops(fd): the socket's drop counter (SK_MEMINFO_DROPS of getsockopt SO_MEMINFO), which
+ * counts the datagrams its filter refused and those lost to a full receive buffer. A u32: it wraps.
+ */
+static napi_value socket_drops(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "socketDrops(fd)");
+    return NULL;
+  }
+  int32_t fd;
+  if (!fd_argument(env, argv[0], &fd)) return NULL;
+#ifdef __linux__
+  uint32_t meminfo[SK_MEMINFO_VARS];
+  socklen_t length = sizeof meminfo;
+  memset(meminfo, 0, sizeof meminfo);
+  if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, &length) != 0)
+    return throw_errno(env, errno, "getsockopt(SO_MEMINFO)");
+  if (length < (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t)) return throw_errno(env, ENOTSUP, "getsockopt(SO_MEMINFO)");
+  napi_value result;
+  if (napi_create_uint32(env, meminfo[SK_MEMINFO_DROPS], &result) != napi_ok) return NULL;
+  return result;
+#else
+  return throw_errno(env, ENOTSUP, "getsockopt(SO_MEMINFO)");
+#endif
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor properties[] = {
       {"attachFilter", NULL, attach_filter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"detachFilter", NULL, detach_filter, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"socketDrops", NULL, socket_drops, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_define_properties(env, exports, 2, properties) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 3, properties) != napi_ok) return NULL;
   return exports;
 }

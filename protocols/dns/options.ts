@@ -46,6 +46,12 @@ export interface DnsServerOptions {
    * {@link UDP_RECEIVE_BUFFER_BYTES} (the kernel caps it at net.core.rmem_max).
    */
   readonly recvBufferSize?: number;
+  /**
+   * Drop UDP garbage in the kernel, before Node reads it, with the socket filter of udp-bpf.ts
+   * (the same rule as udp-filter.ts) when the optional addon `minisuite-socket-filter` is built;
+   * default true. False, or no addon, leaves the JavaScript filter alone: the answers are the same.
+   */
+  readonly kernelUdpFilter?: boolean;
   /** Our EDNS UDP payload size; default {@link MAX_UDP_PAYLOAD}. */
   readonly maxUdpPayload?: number;
   /** Largest TCP query frame; default {@link MAX_TCP_QUERY_BYTES}. */
@@ -80,6 +86,7 @@ export const DNS_DEFAULTS: Required<
   idleTimeoutMs: DNS_IDLE_TIMEOUT_MS,
   queryDeadlineMs: TCP_QUERY_DEADLINE_MS,
   recvBufferSize: UDP_RECEIVE_BUFFER_BYTES,
+  kernelUdpFilter: true,
   maxUdpPayload: MAX_UDP_PAYLOAD,
   maxTcpQueryBytes: MAX_TCP_QUERY_BYTES,
   portAttempts: PORT_PAIR_ATTEMPTS,

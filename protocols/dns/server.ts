@@ -22,6 +22,7 @@ import { appliesTo, applyDnsFault } from './faults.js';
 import { DNS_DEFAULTS, type DnsServerOptions } from './options.js';
 import { type DnsTransport, type Outcome, type ResponderOptions, respond } from './responder.js';
 import { frame, splitFrames } from './tcp-framing.js';
+import { DNS_UDP_BPF } from './udp-bpf.js';
 import { plausibleQuery } from './udp-filter.js';
 
 export {
@@ -152,15 +153,42 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     }
   }
 
-  /** Garbage under a flood is dropped from its raw header, before any work (udp-filter.ts). */
+  /**
+   * Garbage under a flood is dropped from its raw header, before any work (udp-filter.ts), and
+   * with the addon already in the kernel by the same rule (udp-bpf.ts).
+   */
   #udpOptions(port: number) {
     const o = this.#options;
-    return { name: 'dns', host: this.host, port, recvBufferSize: o.recvBufferSize, accept: plausibleQuery };
+    const kernelFilter = o.kernelUdpFilter ? DNS_UDP_BPF : undefined;
+    return {
+      name: 'dns',
+      host: this.host,
+      port,
+      recvBufferSize: o.recvBufferSize,
+      accept: plausibleQuery,
+      kernelFilter,
+    };
   }
 
-  /** UDP datagrams dropped unread as garbage (udp-filter.ts). */
+  /**
+   * UDP datagrams dropped unread as garbage: by the JavaScript filter (udp-filter.ts), plus with
+   * the kernel filter those the kernel dropped ({@link udpKernelDropped}).
+   */
   get udpDropped(): number {
-    return this.#udp?.dropped ?? 0;
+    return (this.#udp?.dropped ?? 0) + this.udpKernelDropped;
+  }
+
+  /**
+   * Datagrams the kernel dropped before Node read them (udp-bpf.ts): the filter's, and any a full
+   * receive buffer lost, which the kernel counts together. 0 without the kernel filter.
+   */
+  get udpKernelDropped(): number {
+    return this.#udp?.kernelDropped ?? 0;
+  }
+
+  /** True when the kernel filters the UDP socket (udp-bpf.ts; needs the optional addon). */
+  get udpKernelFiltered(): boolean {
+    return this.#udp?.kernelFiltered ?? false;
   }
 
   /** Stops the listeners; TCP connections finish what they are sending. Idempotent. */
