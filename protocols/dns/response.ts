@@ -10,12 +10,15 @@
 import { escapeLabel, isInZone, splitName } from './names.js';
 import type { WireQuestion } from './query.js';
 import { codeOf, coveredType, encodeRdata, T, type ZoneRecord } from './records.js';
+import { readName } from './wire-records.js';
 
 const FLAG_QR = 0x8000;
 const FLAG_AA = 0x0400;
 const FLAG_TC = 0x0200;
 const FLAG_RD = 0x0100;
 const OPCODE_MASK = 0x7800;
+/** Opaque types whose RDATA is only names that RFC 3597 §4 lets us compress: MD, MF, MB, MG, MR, MINFO. */
+const COMPRESSED_OPAQUE = new Set([3, 4, 7, 8, 9, 14]);
 /** Compression pointers carry 14 bits of offset. */
 const MAX_POINTER = 0x3fff;
 /** OPT record without options: root, type, class, TTL, RDLENGTH (RFC 6891 §6.1.2). */
@@ -160,6 +163,19 @@ class Writer {
         for (const n of [d.serial, d.refresh, d.retry, d.expire, d.minimum]) this.u32(n);
         break;
       }
+      case 'OPAQUE':
+        if (COMPRESSED_OPAQUE.has(r.code)) {
+          // RFC 1035's mailbox types (MD, MF, MB, MG, MR, MINFO): their names compress, as NSD writes them.
+          for (let at = 0; at < r.data.length; ) {
+            const { name, end } = readName(r.data, at);
+            this.name(name);
+            at = end;
+          }
+          break;
+        }
+        this.at = start;
+        this.bytes(encodeRdata(r));
+        return;
       default:
         this.at = start;
         this.bytes(encodeRdata(r));

@@ -1,10 +1,12 @@
 /**
  * RFC 1035 §5 master-file parser: `$ORIGIN`, `$TTL` (RFC 2308 §4), `@`, blank owner = previous
  * owner, parentheses spanning lines, `;` comments, quoted strings with `\X` and `\DDD` escapes,
- * relative and absolute names, TTL and class in either order and optional. Every error is a
+ * relative and absolute names, TTL and class in either order and optional, `$INCLUDE file [origin]`. Every error is a
  * {@link ZoneFileError}: `file:line: what is wrong`.
  * @module
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from '../../shared/errors.js';
 import { parseRdata } from './rdata-parse.js';
 import { typeCode, type ZoneRecord } from './records.js';
@@ -31,12 +33,15 @@ export interface ZoneParseOptions {
   readonly origin?: string;
   /** TTL when neither the record nor `$TTL` gives one; default none: that is an error. */
   readonly defaultTtl?: number;
+  /** Reads an `$INCLUDE`d file named in `from`; default: from disk, relative to `from`'s folder. */
+  readonly readInclude?: (name: string, from: string) => { file: string; text: string };
 }
 
-/** One parsed record and the line it started on. */
+/** One parsed record, the line it started on and its file (another one after `$INCLUDE`). */
 export interface ParsedRecord {
   readonly record: ZoneRecord;
   readonly line: number;
+  readonly file: string;
 }
 
 interface Entry {
@@ -115,23 +120,76 @@ function tokenize(text: string): Entry[] {
 
 const CLASSES = new Set(['IN', 'CH', 'CS', 'HS']);
 
+/** `$INCLUDE` files open inside one another at most this deep (NSD's limit too). */
+export const MAX_INCLUDE_DEPTH = 10;
+
+/** What carries over from one entry to the next, across `$INCLUDE`d files too (as in NSD). */
+interface ParseState {
+  origin: string | undefined;
+  defaultTtl: number | undefined;
+  lastTtl: number | undefined;
+  lastOwner: string | undefined;
+  readonly out: ParsedRecord[];
+  readonly options: ZoneParseOptions;
+}
+
 /** Parses records (no zone checks); throws {@link ZoneFileError}. */
 export function parseRecords(text: string, options: ZoneParseOptions = {}): ParsedRecord[] {
-  const file = options.file ?? 'zone';
+  const state: ParseState = {
+    origin: options.origin,
+    defaultTtl: undefined,
+    lastTtl: undefined,
+    lastOwner: undefined,
+    out: [],
+    options,
+  };
+  parseFile(text, options.file ?? 'zone', state, 0);
+  return state.out;
+}
+
+function parseFile(text: string, file: string, state: ParseState, depth: number): void {
   try {
-    return parseEntries(tokenize(text), options);
+    parseEntries(tokenize(text), file, state, depth);
   } catch (err) {
     if (err instanceof Fail) throw new ZoneFileError(file, err.line, err.message);
     throw err;
   }
 }
 
-function parseEntries(entries: Entry[], options: ZoneParseOptions): ParsedRecord[] {
-  let origin = options.origin;
-  let defaultTtl: number | undefined;
-  let lastTtl: number | undefined;
-  let lastOwner: string | undefined;
-  const out: ParsedRecord[] = [];
+/**
+ * RFC 1035 §5.1 `$INCLUDE file [origin]`: the file is read relative to the including file's
+ * folder (NSD reads it relative to its zonesdir, where its zone files are); the origin given
+ * must be absolute (as NSD asks), and the including file's origin comes back after it.
+ */
+function include(entry: Entry, args: Token[], file: string, state: ParseState, depth: number): void {
+  const target = args[0];
+  if (!target || target.quoted) throw new Fail(entry.line, '$INCLUDE needs a file name');
+  if (args.length > 2) throw new Fail(entry.line, '$INCLUDE takes a file name and at most an origin');
+  const origin = args[1];
+  if (origin && !origin.text.endsWith('.'))
+    throw new Fail(entry.line, `$INCLUDE origin '${origin.text}' must be an absolute name (ending in '.')`);
+  if (depth >= MAX_INCLUDE_DEPTH) throw new Fail(entry.line, `$INCLUDE nested more than ${MAX_INCLUDE_DEPTH} deep`);
+  const read = state.options.readInclude ?? readIncludeFile;
+  let included: { file: string; text: string };
+  try {
+    included = read(target.text, file);
+  } catch (err) {
+    throw new Fail(entry.line, `cannot read $INCLUDE file '${target.text}': ${(err as Error).message}`);
+  }
+  const saved = state.origin;
+  if (origin) state.origin = parseName(origin, state.origin);
+  parseFile(included.text, included.file, state, depth + 1);
+  state.origin = saved;
+}
+
+/** The default $INCLUDE reader: the name relative to the including file's folder. */
+function readIncludeFile(name: string, from: string): { file: string; text: string } {
+  const file = path.resolve(path.dirname(from), name);
+  return { file, text: fs.readFileSync(file, 'utf8') };
+}
+
+function parseEntries(entries: Entry[], file: string, state: ParseState, depth: number): void {
+  const { out, options } = state;
   for (const entry of entries) {
     const tokens = entry.tokens;
     const first = tokens[0] as Token;
@@ -140,24 +198,30 @@ function parseEntries(entries: Entry[], options: ZoneParseOptions): ParsedRecord
       const args = tokens.slice(1);
       if (directive === '$ORIGIN') {
         if (args.length !== 1) throw new Fail(entry.line, '$ORIGIN needs exactly one name');
-        origin = parseName(args[0] as Token, origin);
+        // NSD refuses a relative $ORIGIN (BIND would append the current one): so do we.
+        const name = args[0] as Token;
+        if (!name.text.endsWith('.') || name.text.endsWith('\\.'))
+          throw new Fail(entry.line, `$ORIGIN '${name.text}' must be an absolute name (ending in '.')`);
+        state.origin = parseName(name, state.origin);
       } else if (directive === '$TTL') {
         if (args.length !== 1) throw new Fail(entry.line, '$TTL needs exactly one TTL');
-        defaultTtl = parseTtl(args[0] as Token);
-      } else if (directive === '$INCLUDE') throw new Fail(entry.line, '$INCLUDE is not supported');
+        state.defaultTtl = parseTtl(args[0] as Token);
+      } else if (directive === '$INCLUDE') include(entry, args, file, state, depth);
       else throw new Fail(entry.line, `unknown directive ${first.text}`);
       continue;
     }
+    const origin = state.origin;
     let i = 0;
     let owner: string;
     if (entry.blankOwner) {
-      if (lastOwner === undefined) throw new Fail(entry.line, 'no owner name, and no previous record to take it from');
-      owner = lastOwner;
+      if (state.lastOwner === undefined)
+        throw new Fail(entry.line, 'no owner name, and no previous record to take it from');
+      owner = state.lastOwner;
     } else {
       owner = parseName(first, origin);
       i = 1;
     }
-    lastOwner = owner;
+    state.lastOwner = owner;
     let ttl: number | undefined;
     let klass: string | undefined;
     for (let k = 0; k < 2; k++) {
@@ -177,13 +241,12 @@ function parseEntries(entries: Entry[], options: ZoneParseOptions): ParsedRecord
     // Meta and query-only types cannot be stored (RFC 6895 §3.1).
     if (code === 41 || (code >= 128 && code <= 255) || code === 0)
       throw new Fail(entry.line, `${typeToken.text} is a query or meta type, not data`);
-    if (ttl !== undefined) lastTtl = ttl;
-    const effectiveTtl = ttl ?? defaultTtl ?? lastTtl ?? options.defaultTtl;
+    if (ttl !== undefined) state.lastTtl = ttl;
+    const effectiveTtl = ttl ?? state.defaultTtl ?? state.lastTtl ?? options.defaultTtl;
     if (effectiveTtl === undefined) throw new Fail(entry.line, 'no TTL: give one on the record or set $TTL first');
     const record = parseRdata(owner, effectiveTtl, code, tokens.slice(i + 1), origin, entry.line);
-    out.push({ record, line: entry.line });
+    out.push({ record, line: entry.line, file });
   }
-  return out;
 }
 
 /**
@@ -197,13 +260,14 @@ export function zoneFromText(text: string, options: ZoneParseOptions = {}): Zone
   const soa = soas[0];
   if (!soa) throw new ZoneFileError(file, Math.max(1, parsed.at(-1)?.line ?? 1), 'the zone has no SOA record');
   const second = soas[1];
-  if (second) throw new ZoneFileError(file, second.line, `a second SOA record (the first is on line ${soa.line})`);
+  if (second)
+    throw new ZoneFileError(second.file, second.line, `a second SOA record (the first is on line ${soa.line})`);
   const zone = new Zone(soa.record.name);
   for (const p of parsed) {
     try {
       zone.add(p.record);
     } catch (err) {
-      throw new ZoneFileError(file, p.line, (err as Error).message);
+      throw new ZoneFileError(p.file, p.line, (err as Error).message);
     }
   }
   return zone;

@@ -86,8 +86,16 @@ export function parseName(token: Token, origin: string | undefined): string {
       label = '';
       if (i === text.length - 1) absolute = true;
       continue;
-    } else if (c.charCodeAt(0) > 126 || c.charCodeAt(0) < 33)
-      throw new Fail(line, `character ${JSON.stringify(c)} in name '${text}' (use punycode, xn--, for non-ASCII)`);
+    } else if (c.charCodeAt(0) < 33)
+      throw new Fail(line, `character ${JSON.stringify(c)} in name '${text}' (write it as \\DDD)`);
+    else if (c.charCodeAt(0) > 126) {
+      // Non-ASCII text goes on the wire as its UTF-8 bytes, as NSD loads it (punycode, xn--, is what resolvers expect).
+      const code = text.codePointAt(i) as number;
+      const char = String.fromCodePoint(code);
+      i += char.length - 1;
+      label += Buffer.from(char, 'utf8').toString('latin1');
+      continue;
+    }
     label += c;
   }
   if (!absolute) {

@@ -21,6 +21,13 @@ export interface RecordMatch {
   readonly like?: ZoneRecord;
 }
 
+const NSEC3 = 50;
+
+/** A node of NSEC3 records and signatures alone: a hashed owner name (RFC 5155 §3). */
+function onlyNsec3(node: ReadonlyMap<number, unknown>): boolean {
+  return node.has(NSEC3) && [...node.keys()].every((t) => t === NSEC3 || t === T.RRSIG);
+}
+
 export class Zone {
   /** The apex, a name key. */
   readonly origin: string;
@@ -61,12 +68,15 @@ export class Zone {
     return this.#nodes.get(name);
   }
 
-  /** True for names with data and for empty non-terminals (RFC 4592 §2.2.2). */
+  /**
+   * True for names with data and for empty non-terminals (RFC 4592 §2.2.2). A name that holds
+   * only NSEC3 records (and their RRSIGs) does not exist: RFC 5155 §7.2.8, as NSD answers it.
+   */
   exists(name: string): boolean {
-    if (this.#nodes.has(name)) return true;
     if (!this.#existing) {
       this.#existing = new Set();
-      for (const owner of this.#nodes.keys()) {
+      for (const [owner, node] of this.#nodes) {
+        if (onlyNsec3(node)) continue;
         for (let n: string | undefined = owner; n !== undefined && !this.#existing.has(n); n = parentName(n)) {
           this.#existing.add(n);
           if (n === this.origin) break;
@@ -123,8 +133,9 @@ export class Zone {
     if (!node) {
       node = new Map();
       this.#nodes.set(record.name, node);
-      this.#existing = undefined;
     }
+    // A new type can make a name exist (one of NSEC3 alone does not).
+    if (!node.has(code)) this.#existing = undefined;
     rrset.push(record);
     node.set(code, rrset);
     if (code === T.NS && record.name !== this.origin) this.#cuts.add(record.name);
@@ -158,7 +169,10 @@ export class Zone {
       this.#nodes.delete(match.name);
       this.#existing = undefined;
     }
-    if (removed > 0) this.#version++;
+    if (removed > 0) {
+      this.#existing = undefined;
+      this.#version++;
+    }
     return removed;
   }
 }

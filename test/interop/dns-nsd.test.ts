@@ -15,7 +15,7 @@ import { DnsServer } from '../../protocols/dns/server.js';
 import { zoneFromText } from '../../protocols/dns/zone-file.js';
 import { freeUdpTcpPort } from '../helpers/free-port.js';
 import { nsdConf } from '../helpers/nsd-conf.js';
-import { PARENT, parentZone, SIGNED, signedZone } from './nsd/zones.js';
+import { FORMS, FORMS_INCLUDE, formsZone, PARENT, parentZone, SIGNED, signedZone } from './nsd/zones.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const PYTHON = '/usr/bin/python3';
@@ -66,6 +66,34 @@ const TYPES = [
   'LOC',
 ];
 
+/** The types of the forms zone that {@link TYPES} leaves out. */
+const FORMS_TYPES = [
+  'RP',
+  'AFSDB',
+  'KX',
+  'RT',
+  'MINFO',
+  'MB',
+  'X25',
+  'ISDN',
+  'PX',
+  'URI',
+  'EUI48',
+  'EUI64',
+  'NID',
+  'L32',
+  'L64',
+  'LP',
+  'NSEC3PARAM',
+  'NSEC3',
+  'OPENPGPKEY',
+  'DHCID',
+  'CERT',
+  'IPSECKEY',
+  'CSYNC',
+  'ZONEMD',
+];
+
 interface Query {
   name: string;
   type: string;
@@ -110,6 +138,12 @@ function queries(): Query[] {
     [PARENT, parentZone().owners],
     [SIGNED, signedZone().owners],
   ];
+  // The forms zone: each owner with every type (its own among them), over UDP with EDNS.
+  for (const owner of formsZone().owners) {
+    const name = owner === '@' ? `${FORMS}.` : `${owner}.${FORMS}.`;
+    for (const type of [...TYPES, ...FORMS_TYPES])
+      out.push({ name: n++ % 3 === 0 ? mixCase(name) : name, type, edns: true });
+  }
   for (const [apex, owners] of zones)
     for (const owner of owners) {
       const name = owner === '@' ? `${apex}.` : `${owner}.${apex}.`;
@@ -198,19 +232,22 @@ beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-nsd-'));
   const parent = parentZone().text;
   const child = signedZone().text;
+  const forms = formsZone();
   await fs.writeFile(path.join(dir, 'parent.zone'), parent);
   await fs.writeFile(path.join(dir, 'signed.zone'), child);
+  await fs.writeFile(path.join(dir, 'forms.zone'), forms.text);
+  await fs.writeFile(path.join(dir, FORMS_INCLUDE), forms.include);
   nsdPort = await freeUdpTcpPort();
   // NSD as the reference: minimal responses (additional data only for glue), no response rate
   // limiting (hundreds of queries from one address), no ANY refusal, its own files only.
   const conf = nsdConf({
     dir,
     port: nsdPort,
-    zones: { [PARENT]: 'parent.zone', [SIGNED]: 'signed.zone' },
+    zones: { [PARENT]: 'parent.zone', [SIGNED]: 'signed.zone', [FORMS]: 'forms.zone' },
     server: ['minimal-responses: yes', 'refuse-any: no', 'hide-version: yes', 'ipv4-edns-size: 1232', 'verbosity: 1'],
   });
   await fs.writeFile(path.join(dir, 'nsd.conf'), conf);
-  nsd = spawn('nsd', ['-d', '-c', path.join(dir, 'nsd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  nsd = spawn('nsd', ['-d', '-c', path.join(dir, 'nsd.conf')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let nsdOutput = '';
   nsd.stdout?.on('data', (c) => (nsdOutput += c));
   nsd.stderr?.on('data', (c) => (nsdOutput += c));
@@ -225,7 +262,12 @@ beforeAll(async () => {
     if (rcode !== undefined) throw new Error(`nsd answers rcode ${rcode}: ${nsdOutput}${await log()}`);
     if (exited) throw new Error(`nsd exited: ${nsdOutput}${await log()}`);
   }
-  const zones = [zoneFromText(parent, { file: 'parent.zone' }), zoneFromText(child, { file: 'signed.zone' })];
+  const zones = [
+    zoneFromText(parent, { file: 'parent.zone' }),
+    zoneFromText(child, { file: 'signed.zone' }),
+    // $INCLUDE is read beside the including file, where NSD (in its zonesdir) reads it too.
+    zoneFromText(forms.text, { file: path.join(dir, 'forms.zone') }),
+  ];
   ours = new DnsServer({ zones: () => zones, port: 0 });
   await ours.listen();
 }, 60_000);

@@ -281,3 +281,135 @@ export function signedZone(): { text: string; owners: string[] } {
   ];
   return { text: `${lines.join('\n')}\n`, owners };
 }
+
+export const FORMS = 'forms.test';
+/** The file the forms zone `$INCLUDE`s, beside it. */
+export const FORMS_INCLUDE = 'forms-include.zone';
+
+/**
+ * A zone written the other ways master files allow: `$INCLUDE` with and without an origin,
+ * TTL units, class and TTL in either order, parentheses and comments, escapes, and the types
+ * with presentation forms of their own that NSD reads (LOC, RP, URI, CERT, NSEC3...).
+ */
+export function formsZone(): { text: string; include: string; owners: string[] } {
+  const text = `$ORIGIN ${FORMS}.
+$TTL 1h
+@ IN SOA ns1.${FORMS}. host\\.master.${FORMS}. ( 2024 ; serial
+   2h 1H 1w 5m )
+  IN NS ns1
+@ NS ns2.${FORMS}.
+ns1 A 192.0.2.1
+ns2 30 IN A 192.0.2.2
+ns3 IN 40 A 192.0.2.3
+$INCLUDE ${FORMS_INCLUDE}
+$INCLUDE ${FORMS_INCLUDE} sub.${FORMS}.
+after-include A 192.0.2.4
+txt TXT "a" "b" "" "with \\"quote\\"" unquoted \\065\\066
+txt2 TXT "one;two" ( "three"
+    "four" ) ; comment
+caa CAA 128 iodef "mailto:sec@${FORMS}"
+caa CAA 0 issuewild ";"
+srv._tcp SRV 0 0 0 .
+loc LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m
+loc2 LOC 42 21 54 S 71 06 18 W -24m 30m
+loc3 LOC 0 N 0 E 0
+hinfo HINFO PC Linux
+rp RP admin.${FORMS}. txt.${FORMS}.
+afsdb AFSDB 1 afs.${FORMS}.
+kx KX 10 kx
+rt RT 5 relay
+minfo MINFO admin errors
+mb MB mail
+x25 X25 311061700956
+isdn ISDN "150862028003217" "004"
+px PX 10 net2.it. PRMD-net2.ADMD-p400.C-it.
+uri URI 10 1 "https://${FORMS}/"
+eui48 EUI48 00-00-5e-00-53-2a
+eui64 EUI64 00-00-5e-ef-10-00-00-2a
+nid NID 10 0014:4fff:ff20:ee64
+l32 L32 10 10.1.2.0
+l64 L64 10 2001:0DB8:1140:1000
+lp LP 10 l64
+n3p NSEC3PARAM 1 0 10 aabbccdd
+n3p2 NSEC3PARAM 1 1 0 -
+n3 NSEC3 1 1 12 aabbccdd 2t7b4g4vsa5smi47k61mv5bv1a22bojr A RRSIG
+opk OPENPGPKEY AQID
+dhcid DHCID AAIBY2/AuCccgoJbsaxcQc9TUapptP69lOjxfNuVAA2kjEA=
+cert CERT PGP 0 0 AQID
+cert2 CERT 1 12345 RSASHA256 AQIDBA==
+ipsec IPSECKEY 10 1 2 192.0.2.38 AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ==
+ipsec2 IPSECKEY 10 0 2 . AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ==
+ipsec3 IPSECKEY 10 3 2 gw.${FORMS}. AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ==
+ipsec4 IPSECKEY 10 2 2 2001:db8::1:2 AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ==
+csync CSYNC 66 3 A NS AAAA
+zonemd ZONEMD 2024 1 1 ( 0123456789abcdef0123456789abcdef0123456789abcdef
+  0123456789abcdef0123456789abcdef0123456789abcdef )
+svc2 SVCB 2 svc.${FORMS}. mandatory=alpn alpn=h2 port=443 key65000=abc
+svc3 HTTPS 1 . ech=AQID ipv6hint=2001:db8::1,2001:db8::2
+UPPER A 192.0.2.9
+MiXeD.Sub A 192.0.2.10
+esc\\\\slash A 192.0.2.15
+tab\\009 A 192.0.2.16
+café A 192.0.2.18
+ttl 1d2h A 192.0.2.17
+    AAAA 2001:db8::17
+`;
+  const include = `incl A 192.0.2.44
+incl2 300 TXT "included"
+`;
+  const owners = [
+    '@',
+    'ns3',
+    'incl',
+    'incl2',
+    'incl.sub',
+    'incl2.sub',
+    'after-include',
+    'txt',
+    'txt2',
+    'caa',
+    'srv._tcp',
+    'loc',
+    'loc2',
+    'loc3',
+    'hinfo',
+    'rp',
+    'afsdb',
+    'kx',
+    'rt',
+    'minfo',
+    'mb',
+    'x25',
+    'isdn',
+    'px',
+    'uri',
+    'eui48',
+    'eui64',
+    'nid',
+    'l32',
+    'l64',
+    'lp',
+    'n3p',
+    'n3p2',
+    'n3',
+    'opk',
+    'dhcid',
+    'cert',
+    'cert2',
+    'ipsec',
+    'ipsec2',
+    'ipsec3',
+    'ipsec4',
+    'csync',
+    'zonemd',
+    'svc2',
+    'svc3',
+    'upper',
+    'mixed.sub',
+    'esc\\\\slash',
+    'tab\\009',
+    'caf\\195\\169',
+    'ttl',
+  ];
+  return { text, include, owners };
+}
