@@ -4,6 +4,7 @@
  * @module
  */
 import fs from 'node:fs/promises';
+import { siteHelp } from './help.js';
 import { formatTimeVal } from './list-format.js';
 import { reply } from './replies.js';
 import type { CommandTable } from './session.js';
@@ -39,10 +40,17 @@ export const ATTRIBUTE_COMMANDS: CommandTable = {
   },
   SITE: {
     arg: 'required',
+    // SITE HELP works before login (as pyftpdlib's); SITE CHMOD needs one.
+    auth: false,
     async handler(s, arg) {
+      const [sub = '', ...rest] = arg.trim().split(/\s+/);
+      const verb = sub.toUpperCase();
+      if (verb === 'HELP') return siteHelp(rest.join(' '));
+      // An unknown SITE command is an unknown command (RFC 959 §4.1.3 leaves SITE to the server).
+      if (verb !== 'CHMOD') return reply(500, `Command "SITE ${verb}" not understood.`);
+      if (!s.account) return reply(530, 'Please login with USER and PASS');
       const m = /^CHMOD\s+([0-7]{3,4})\s+(.+)$/i.exec(arg.trim());
-      if (!/^CHMOD\b/i.test(arg.trim())) return reply(504, 'SITE: only CHMOD is implemented');
-      if (!s.account?.perms.includes('M')) return reply(550, `Permission denied (${s.account?.name ?? ''} lacks 'M')`);
+      if (!s.account.perms.includes('M')) return reply(550, `Permission denied (${s.account.name} lacks 'M')`);
       if (!m) return reply(501, 'Syntax: SITE CHMOD mode path');
       const mode = Number.parseInt(m[1] as string, 8);
       // The owner keeps read and write: the server itself must go on reading and replacing the file.

@@ -31,12 +31,19 @@ function active(s: FtpSession, target: HostPort | undefined): Reply {
   return reply(200, 'Active data connection set; send a transfer command');
 }
 
-const afterEpsvAll = reply(503, 'Only EPSV is allowed after EPSV ALL');
+/** RFC 2428 protocol number of the control connection: 1 for IPv4, 2 for IPv6. */
+function controlFamily(s: FtpSession): '1' | '2' {
+  return net.isIPv6(normalizeAddress(s.conn.localAddress)) ? '2' : '1';
+}
+
+/** RFC 2428 §4: after EPSV ALL only EPSV sets up data connections (501, a reply RFC 959 lists for PASV and PORT, as pyftpdlib's). */
+const afterEpsvAll = (verb: string) => reply(501, `${verb} not allowed after EPSV ALL.`);
 
 export const DATA_COMMANDS: CommandTable = {
   PASV: {
+    arg: 'none',
     handler(s) {
-      if (s.epsvAll) return afterEpsvAll;
+      if (s.epsvAll) return afterEpsvAll('PASV');
       const advertised = s.host.options.pasvAddress ?? normalizeAddress(s.conn.localAddress);
       if (!net.isIPv4(advertised)) return reply(425, 'PASV needs an IPv4 address; use EPSV');
       return openPassive(s, (port) => reply(227, formatPasv(advertised, port)));
@@ -49,7 +56,7 @@ export const DATA_COMMANDS: CommandTable = {
         s.epsvAll = true;
         return reply(200, 'EPSV ALL ok');
       }
-      const family = net.isIPv6(normalizeAddress(s.conn.localAddress)) ? '2' : '1';
+      const family = controlFamily(s);
       if (a !== '' && a !== '1' && a !== '2') return reply(501, 'EPSV takes 1, 2 or ALL');
       if (a !== '' && a !== family) return reply(522, `Network protocol not supported, use (${family})`);
       return openPassive(s, (port) => reply(229, formatEpsv(port)));
@@ -57,14 +64,19 @@ export const DATA_COMMANDS: CommandTable = {
   },
   PORT: {
     arg: 'required',
-    handler: (s, arg) => (s.epsvAll ? afterEpsvAll : active(s, parsePortArg(arg))),
+    handler: (s, arg) => (s.epsvAll ? afterEpsvAll('PORT') : active(s, parsePortArg(arg))),
   },
   EPRT: {
     arg: 'required',
     handler(s, arg) {
-      if (s.epsvAll) return afterEpsvAll;
+      if (s.epsvAll) return afterEpsvAll('EPRT');
       const target = parseEprtArg(arg);
-      if (target === 'unsupported') return reply(522, 'Network protocol not supported, use (1,2)');
+      // RFC 2428 §2: 522 names the protocols we take, which is the control connection's family only,
+      // since the data connection must go to the control connection's own address.
+      const family = controlFamily(s);
+      if (target === 'unsupported') return reply(522, `Network protocol not supported, use (${family})`);
+      if (target && (net.isIPv6(target.host) ? '2' : '1') !== family)
+        return reply(522, `Network protocol not supported, use (${family})`);
       return active(s, target);
     },
   },

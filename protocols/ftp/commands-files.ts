@@ -12,16 +12,27 @@ import type { CommandSpec, CommandTable, FtpSession } from './session.js';
 
 /** What the listing formats need from a `stat`. */
 export function entryInfo(name: string, stats: Stats): EntryInfo {
-  return { name, isDirectory: stats.isDirectory(), size: stats.size, mtime: stats.mtime, mode: stats.mode & 0o777 };
+  return {
+    name,
+    isDirectory: stats.isDirectory(),
+    size: stats.size,
+    mtime: stats.mtime,
+    mode: stats.mode & 0o777,
+    nlink: stats.nlink,
+    dev: stats.dev,
+    ino: stats.ino,
+    uid: stats.uid,
+    gid: stats.gid,
+  };
 }
 
-const pwd: CommandSpec = { handler: (s) => reply(257, `${quotePath(s.cwd)} is the current directory`) };
+const pwd: CommandSpec = { arg: 'none', handler: (s) => reply(257, `${quotePath(s.cwd)} is the current directory.`) };
 
 const cwd: CommandSpec = {
-  arg: 'required',
   perm: 'e',
   async handler(s, arg) {
-    const target = await s.sandbox.existing(s.cwd, arg);
+    // A bare CWD goes to the home directory, as pyftpdlib's does.
+    const target = await s.sandbox.existing(s.cwd, arg.trim() === '' ? '/' : arg);
     if (!target.stats.isDirectory()) return reply(550, `${target.virtual}: Not a directory`);
     s.cwd = target.virtual;
     return reply(250, `Directory changed to ${target.virtual}`);
@@ -29,6 +40,7 @@ const cwd: CommandSpec = {
 };
 
 const cdup: CommandSpec = {
+  arg: 'none',
   perm: 'e',
   handler(s) {
     s.cwd = virtualPath(s.cwd, '..');
@@ -60,7 +72,7 @@ const rmd: CommandSpec = {
 
 async function mlst(s: FtpSession, arg: string) {
   const target = await s.sandbox.existing(s.cwd, arg.trim() === '' ? '.' : arg);
-  const facts = formatFacts(entryInfo(target.virtual, target.stats), s.facts, s.account?.writable ?? false);
+  const facts = formatFacts(entryInfo(target.virtual, target.stats), s.facts, s.account?.perms ?? '');
   // RFC 3659 §7.2: the facts line starts with exactly one space (formatReply indents it).
   return reply(250, `Listing ${target.virtual}`, facts, 'End');
 }
@@ -112,8 +124,11 @@ export const FILE_COMMANDS: CommandTable = {
     arg: 'required',
     perm: 'l',
     async handler(s, arg) {
+      // RFC 3659 §4: in ASCII mode the size is what a transfer would send, with every LF made CRLF;
+      // like pyftpdlib we refuse rather than read the whole file to count them.
+      if (s.type === 'A') return reply(550, 'SIZE not allowed in ASCII mode.');
       const target = await s.sandbox.existing(s.cwd, arg);
-      if (!target.stats.isFile()) return reply(550, `${target.virtual}: Not a plain file`);
+      if (!target.stats.isFile()) return reply(550, `${target.virtual} is not retrievable.`);
       return reply(213, String(target.stats.size));
     },
   },
@@ -122,6 +137,8 @@ export const FILE_COMMANDS: CommandTable = {
     perm: 'l',
     async handler(s, arg) {
       const target = await s.sandbox.existing(s.cwd, arg);
+      // RFC 3659 §3.1: the modification time of a file; both pyftpdlib and vsftpd refuse directories.
+      if (!target.stats.isFile()) return reply(550, `${target.virtual} is not retrievable`);
       return reply(213, formatTimeVal(target.stats.mtime));
     },
   },

@@ -6,9 +6,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALL_PERMISSIONS, READ_PERMISSIONS, WRITE_PERMISSIONS } from './accounts.js';
+import { help } from './help.js';
 import { mlstFeature, selectFacts } from './list-format.js';
-import { reply } from './replies.js';
+import { type Reply, reply } from './replies.js';
 import type { CommandTable, FtpSession } from './session.js';
+
+/** STRU and MODE: `only` is served, the letters of `known` get 504, anything else 501. */
+function setting(arg: string, only: string, known: string, ok: string): Reply {
+  const value = arg.trim().toUpperCase();
+  if (value === only) return reply(200, ok);
+  if (value.length === 1 && known.includes(value)) return reply(504, `Unimplemented type ${value}.`);
+  return reply(501, `Unrecognized type ${value}.`);
+}
 
 /** User names that mean the anonymous, read-only login. */
 export const ANONYMOUS_NAMES = new Set(['anonymous', 'ftp']);
@@ -75,7 +84,8 @@ export const SESSION_COMMANDS: CommandTable = {
     auth: false,
     arg: 'required',
     handler(s, arg) {
-      s.account = undefined;
+      // A new USER starts the login again: every account setting is flushed (RFC 959 §4.1.1).
+      s.flushAccount();
       s.pendingUser = arg.trim();
       return ANONYMOUS_NAMES.has(s.pendingUser.toLowerCase()) && s.host.options.anonymous
         ? reply(331, 'Anonymous login ok, send your e-mail address as password')
@@ -85,14 +95,24 @@ export const SESSION_COMMANDS: CommandTable = {
   PASS: { auth: false, handler: pass },
   QUIT: {
     auth: false,
+    arg: 'none',
     handler(s) {
       s.after(() => s.conn.end());
       return reply(221, 'Goodbye');
     },
   },
-  NOOP: { auth: false, handler: () => reply(200, 'NOOP ok') },
-  SYST: { handler: () => reply(215, 'UNIX Type: L8') },
-  FEAT: { auth: false, handler: (s) => reply(211, 'Features:', ...features(s), 'End') },
+  NOOP: { auth: false, arg: 'none', handler: () => reply(200, 'NOOP ok') },
+  // Answered before login too, as pyftpdlib does: clients ask it first to pick a LIST parser.
+  SYST: { auth: false, arg: 'none', handler: () => reply(215, 'UNIX Type: L8') },
+  FEAT: { auth: false, arg: 'none', handler: (s) => reply(211, 'Features:', ...features(s), 'End') },
+  REIN: {
+    arg: 'none',
+    handler(s) {
+      // RFC 959 §4.1.1: back to the state right after the greeting. pyftpdlib's reply code.
+      s.flushAccount();
+      return reply(230, 'Ready for new user.');
+    },
+  },
   OPTS: {
     auth: false,
     arg: 'required',
@@ -113,45 +133,41 @@ export const SESSION_COMMANDS: CommandTable = {
   },
   HELP: {
     auth: false,
-    handler: () =>
-      reply(
-        214,
-        'The following commands are recognized:',
-        'ABOR ALLO APPE AUTH CDUP CWD DELE EPRT EPSV FEAT HELP LIST MDTM MKD MLSD MLST MODE NLST NOOP OPTS',
-        'PASS PASV PBSZ PORT PROT PWD QUIT REST RETR RMD RNFR RNTO SIZE STAT STOR STRU SYST TYPE USER',
-        'Help OK',
-      ),
+    handler: (s, arg) => help(s.host.commands, arg),
   },
   TYPE: {
     arg: 'required',
-    handler(_s, arg) {
-      const t = arg.trim().toUpperCase().replace(/\s+/g, ' ');
-      // ASCII is accepted and served as-is, like vsftpd's default (no LF/CRLF rewriting).
-      if (t === 'A' || t === 'A N') return reply(200, 'Switching to ASCII mode');
-      if (t === 'I' || t === 'L 8') return reply(200, 'Switching to Binary mode');
-      return reply(504, `Type ${arg} not supported`);
+    handler(s, arg) {
+      // RFC 959 §3.1.1: A (with its default format N) and L 7 are ASCII, I and L 8 binary; the
+      // separating spaces are optional, as pyftpdlib reads them.
+      const t = arg.toUpperCase().replace(/\s+/g, '');
+      if (t === 'A' || t === 'AN' || t === 'L7') {
+        s.type = 'A';
+        return reply(200, 'Type set to: ASCII.');
+      }
+      if (t === 'I' || t === 'L8') {
+        s.type = 'I';
+        return reply(200, 'Type set to: Binary.');
+      }
+      return reply(504, `Unsupported type "${arg.trim()}".`);
     },
   },
-  STRU: {
-    arg: 'required',
-    handler: (_s, arg) =>
-      arg.trim().toUpperCase() === 'F' ? reply(200, 'Structure set to F') : reply(504, 'Only file structure'),
-  },
-  MODE: {
-    arg: 'required',
-    handler: (_s, arg) =>
-      arg.trim().toUpperCase() === 'S' ? reply(200, 'Mode set to S') : reply(504, 'Only stream mode'),
-  },
-  ALLO: { handler: () => reply(202, 'ALLO not needed') },
+  // RFC 959 §5.3.2 values: the known ones we do not implement get 504, anything else 501.
+  STRU: { arg: 'required', handler: (_s, arg) => setting(arg, 'F', 'PR', 'File transfer structure set to: F.') },
+  MODE: { arg: 'required', handler: (_s, arg) => setting(arg, 'S', 'BC', 'Transfer mode set to: S') },
+  ALLO: { arg: 'required', handler: () => reply(202, 'No storage allocation necessary.') },
   REST: {
     arg: 'required',
     handler(s, arg) {
-      if (!/^\d{1,15}$/.test(arg.trim())) return reply(501, 'REST needs a byte offset');
+      // An offset into an ASCII stream is not an offset into the file: refused, as pyftpdlib does.
+      if (s.type === 'A') return reply(501, 'Resuming transfers not allowed in ASCII mode.');
+      if (!/^\d{1,15}$/.test(arg.trim())) return reply(501, 'Invalid parameter.');
       s.restOffset = Number(arg.trim());
-      return reply(350, `Restarting at ${s.restOffset}. Send STOR or RETR`);
+      return reply(350, `Restarting at position ${s.restOffset}.`);
     },
   },
   ABOR: {
+    arg: 'none',
     async handler(s) {
       return (await s.abortTransfer()) ? reply(226, 'ABOR successful') : reply(225, 'No transfer to abort');
     },

@@ -103,7 +103,11 @@ export class PassiveListener {
     throw new DataChannelError(`no free passive port in ${range.from}-${range.to}`);
   }
 
-  /** Resolves with the data socket once the client has connected (or at once if it already has). */
+  /** True once the client has connected (the data socket waits to be taken). */
+  get connected(): boolean {
+    return this.#socket !== undefined && !this.#closed;
+  }
+
   /**
    * Closes the listener (and a data connection nobody took) unless a transfer asks for it within
    * `ms`: a client that sends PASV and never transfers cannot hold a passive port for the whole
@@ -115,6 +119,7 @@ export class PassiveListener {
     this.#expiry.unref();
   }
 
+  /** Resolves with the data socket once the client has connected (or at once if it already has). */
   accept(timeoutMs = DATA_CONNECT_TIMEOUT_MS): Promise<net.Socket> {
     clearTimeout(this.#expiry);
     if (this.#socket) {

@@ -30,11 +30,11 @@ export function formatListing(
   kind: ListingKind,
   entries: readonly EntryInfo[],
   facts: readonly MlstFact[],
-  writable: boolean,
+  perms: string,
 ): string {
   const now = new Date();
   const lines = entries.map((e) =>
-    kind === 'LIST' ? formatListLine(e, now) : kind === 'NLST' ? e.name : formatFacts(e, facts, writable),
+    kind === 'LIST' ? formatListLine(e, now) : kind === 'NLST' ? e.name : formatFacts(e, facts, perms),
   );
   return lines.map((l) => `${l}\r\n`).join('');
 }

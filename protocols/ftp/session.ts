@@ -21,7 +21,7 @@ import { type HostPort, parseCommand } from './command-parser.js';
 import { connectActive, DataChannelError, type PassiveListener } from './data-channel.js';
 import { failureReply } from './failures.js';
 import { appliesToCommand, CONNECT, commandTarget, isDataFault } from './faults.js';
-import { MLST_FACTS, type MlstFact } from './list-format.js';
+import { DEFAULT_FACTS, type MlstFact } from './list-format.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { ResolvedFtpOptions } from './options.js';
 import { formatReply, isPositive, type Reply, reply, summarizeReply } from './replies.js';
@@ -50,6 +50,11 @@ export interface TransferJob {
   readonly kind: 'transfer';
   /** Text of the 150 reply sent once the data connection is open. */
   readonly opening: string;
+  /**
+   * Text of the 125 sent instead when the client had already connected to the passive port
+   * before the command (RFC 959 §4.2, as pyftpdlib answers); default "Data connection already open...".
+   */
+  readonly readyText?: string;
   run(data: net.Socket | tls.TLSSocket, context: TransferContext): Promise<Reply>;
   /** Called when the transfer fails or is aborted (remove temporary files...). */
   cleanup?(): Promise<void>;
@@ -71,8 +76,12 @@ export interface CommandSpec {
   readonly auth?: boolean;
   /** The permission letter it needs (pyftpdlib's, see accounts.ts): 550 for an account without it. */
   readonly perm?: Permission;
-  /** 'required': an empty argument gets 501. */
-  readonly arg?: 'required';
+  /**
+   * 'required': an empty argument gets 501; 'none': any argument gets 501 (RFC 959 §5.3.1 gives
+   * these verbs no parameter; pyftpdlib refuses one the same way). Checked before the login, as
+   * pyftpdlib does: a malformed command is a syntax error whoever sends it.
+   */
+  readonly arg?: 'required' | 'none';
 }
 
 export type CommandTable = Readonly<Record<string, CommandSpec>>;
@@ -82,7 +91,7 @@ export interface Login {
   readonly name: string;
   /** Its permission letters. */
   readonly perms: string;
-  /** Whether any letter lets it change the file system (MLST's perm fact). */
+  /** Whether any letter lets it change the file system. */
   readonly writable: boolean;
   /** Its home: the sandbox whose root is its `/`. */
   readonly sandbox: Sandbox;
@@ -91,9 +100,6 @@ export interface Login {
 function isTransfer(outcome: Outcome): outcome is TransferJob {
   return 'kind' in outcome;
 }
-
-/** Commands that may stand between REST and the transfer it applies to. */
-const KEEPS_REST = new Set(['REST', 'RETR', 'STOR', 'APPE', 'PASV', 'EPSV', 'PORT', 'EPRT', 'TYPE', 'NOOP']);
 
 /** Verbs answered at once even while a transfer runs. */
 const DURING_TRANSFER = new Set(['ABOR', 'STAT']);
@@ -106,17 +112,22 @@ export class FtpSession {
   account: Login | undefined;
   /** Virtual working directory. */
   cwd = '/';
-  /** REST offset for the next RETR/STOR (RFC 3659 §5). */
+  /**
+   * REST offset for the next RETR/STOR (RFC 3659 §5): kept until a RETR or STOR uses it (or a new
+   * login), whatever commands come in between, as pyftpdlib and vsftpd keep it.
+   */
   restOffset = 0;
-  /** RNFR source: the real entry path and its virtual name. */
+  /** RNFR source, kept until RNTO (or a new RNFR or login), as both pyftpdlib and vsftpd keep it. */
   renameFrom: { real: string; virtual: string } | undefined;
+  /** TYPE in force: RFC 959 §3.1.1.5 makes ASCII the default; 'I' is image (binary). */
+  type: 'A' | 'I' = 'A';
   /** EPSV ALL given: PORT, EPRT and PASV are refused from now on (RFC 2428 §4). */
   epsvAll = false;
   /** PBSZ seen after AUTH TLS; PROT P in force (RFC 4217 §8-9). */
   pbsz = false;
   protectData = false;
   /** MLST/MLSD facts chosen with OPTS MLST. */
-  facts: MlstFact[] = [...MLST_FACTS];
+  facts: MlstFact[] = [...DEFAULT_FACTS];
   loginFailures = 0;
   #passive: PassiveListener | undefined;
   /** The passive listener a transfer is waiting on. */
@@ -178,6 +189,20 @@ export class FtpSession {
     const text = formatReply(r);
     this.conn.write(text);
     return Buffer.byteLength(text);
+  }
+
+  /**
+   * Forgets the login and everything tied to it (USER, REIN; RFC 959 §4.1.1): the session is as
+   * it was right after the greeting, except for the TLS state of the control connection.
+   */
+  flushAccount(): void {
+    this.account = undefined;
+    this.pendingUser = undefined;
+    this.cwd = '/';
+    this.type = 'A';
+    this.restOffset = 0;
+    this.renameFrom = undefined;
+    this.facts = [...DEFAULT_FACTS];
   }
 
   /** Runs `action` after the current command's reply is written (AUTH TLS upgrade, QUIT). */
@@ -309,7 +334,6 @@ export class FtpSession {
     if (this.#transfer && !DURING_TRANSFER.has(verb)) await this.#transfer;
     if (this.conn.closed) return;
     const spec = this.host.commands[verb];
-    this.#forgetStaleState(verb);
     let outcome: Outcome;
     this.conn.beginExchange();
     const hit = this.#fault(verb, arg, (a) => !isDataFault(a));
@@ -318,11 +342,14 @@ export class FtpSession {
       return;
     }
     try {
-      if (!spec) outcome = reply(verb === '' ? 500 : 502, verb === '' ? 'Empty command' : `Command not implemented`);
+      const given = arg.trim() !== '';
+      // The order of pyftpdlib's checks: unknown verb, then argument syntax, then login, then permission.
+      if (!spec) outcome = reply(500, verb === '' ? 'Empty command' : `Command "${verb}" not understood.`);
+      else if (spec.arg === 'required' && !given) outcome = reply(501, 'Syntax error: command needs an argument.');
+      else if (spec.arg === 'none' && given) outcome = reply(501, 'Syntax error: command does not accept arguments.');
       else if (spec.auth !== false && !this.account) outcome = reply(530, 'Please login with USER and PASS');
       else if (spec.perm && !this.account?.perms.includes(spec.perm))
         outcome = reply(550, `Permission denied (${this.account?.name ?? ''} lacks '${spec.perm}')`);
-      else if (spec.arg === 'required' && arg.trim() === '') outcome = reply(501, `${verb} needs an argument`);
       else outcome = await spec.handler(this, arg);
     } catch (err) {
       outcome = failureReply(err);
@@ -345,15 +372,6 @@ export class FtpSession {
     }
   }
 
-  /**
-   * RNTO must follow RNFR at once (RFC 959 §4.1.3) and REST must come right before the transfer
-   * (RFC 3659 §5.1; data-channel setup and TYPE in between are tolerated, as clients send them).
-   */
-  #forgetStaleState(verb: string): void {
-    if (verb !== 'RNTO') this.renameFrom = undefined;
-    if (!KEEPS_REST.has(verb)) this.restOffset = 0;
-  }
-
   #startTransfer(job: TransferJob, exchange: OpenExchange, fault: FaultHit | undefined): void {
     this.conn.beginExchange();
     this.#aborted = false;
@@ -368,6 +386,7 @@ export class FtpSession {
       this.#end(exchange, r, counters.bytesOut, fault?.note);
     };
     this.#transfer = (async () => {
+      const ready = await this.#dataAlreadyOpen();
       let data: net.Socket;
       try {
         data = await this.#openData();
@@ -379,7 +398,11 @@ export class FtpSession {
       const idleMs = this.host.options.idleTimeoutMs;
       // A data connection on which nothing moves for the idle time is given up (426).
       if (idleMs > 0) data.setTimeout(idleMs, () => data.destroy(new DataChannelError('data connection idle')));
-      counters.bytesOut += this.send(reply(150, job.opening));
+      counters.bytesOut += this.send(
+        ready
+          ? reply(125, job.readyText ?? 'Data connection already open. Transfer starting.')
+          : reply(150, job.opening),
+      );
       let final: Reply;
       try {
         let channel: net.Socket | tls.TLSSocket = data;
@@ -408,6 +431,18 @@ export class FtpSession {
       this.#transfer = undefined;
       this.conn.endExchange();
     });
+  }
+
+  /**
+   * True when the client connected to the passive port before sending the transfer command (what
+   * clients such as ftplib, curl and lftp do). A connection the kernel has already completed may
+   * still wait in this loop turn's poll results, hence one turn of waiting when none is seen yet.
+   */
+  async #dataAlreadyOpen(): Promise<boolean> {
+    const passive = this.#passive;
+    if (!passive) return false;
+    if (!passive.connected) await new Promise((resolve) => setImmediate(resolve));
+    return passive.connected && this.#passive === passive;
   }
 
   #openData(): Promise<net.Socket> {

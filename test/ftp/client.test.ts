@@ -52,7 +52,7 @@ describe('FtpClient (basic-ftp) against the server', () => {
       await client.remove('/deep/er/n.txt');
       await expect(client.remove('/deep/er/n.txt')).rejects.toMatchObject({ code: 'MS_PROTOCOL', wireCode: 550 });
       await expect(client.download('/deep/er/n.txt', new PassThrough())).rejects.toMatchObject({ wireCode: 550 });
-      await expect(client.send('BOGUS')).rejects.toMatchObject({ wireCode: 502 });
+      await expect(client.send('BOGUS')).rejects.toMatchObject({ wireCode: 500 });
     } finally {
       client.close();
     }

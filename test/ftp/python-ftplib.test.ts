@@ -86,7 +86,7 @@ ftp.quit()
     expect(r.stdout).toContain('PWD /dïr "q"');
     expect(r.stdout).toContain('REST 456789');
     expect(r.stdout).toContain('SIZE 12');
-    expect(r.stdout).toContain('MLSD 日本.txt file 13 adfrw');
+    expect(r.stdout).toContain('MLSD 日本.txt file 13 radfw');
     expect(r.stdout).toContain("NLST ['renamed.txt']");
     expect(r.stdout).toMatch(/NOTEMPTY 550/);
     expect(r.stdout).toMatch(/^250 /m);
@@ -106,11 +106,13 @@ ftp.quit()
 `,
     );
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^211-Features:\n EPRT\n EPSV\n MDTM\n MFMT\n MLST type\*;size\*;modify\*;perm\*;\n/m);
+    expect(r.stdout).toMatch(
+      /^211-Features:\n EPRT\n EPSV\n MDTM\n MFMT\n MLST type\*;perm\*;size\*;modify\*;unique\*;unix.mode;unix.uid;unix.gid;\n/m,
+    );
     expect(r.stdout).toMatch(/ REST STREAM\n SIZE\n TVFS\n UTF8\n211 End/);
     expect(r.stdout).toContain('215 UNIX Type: L8');
     expect(r.stdout).toMatch(
-      /250-Listing \/hello.txt\n type=file;size=12;modify=\d{14};perm=adfrw; \/hello.txt\n250 End/,
+      /250-Listing \/hello.txt\n modify=\d{14};perm=radfw;size=12;type=file;unique=[0-9a-f]+g[0-9a-f]+; \/hello.txt\n250 End/,
     );
   });
 });
