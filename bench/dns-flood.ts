@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { socketFilterAvailable } from '../shared/socket-filter.js';
 import { freeUdpTcpPort } from '../test/helpers/free-port.js';
 import { nsdConf } from '../test/helpers/nsd-conf.js';
 import { type BenchServer, startOurs } from './dns-servers.js';
@@ -171,6 +172,10 @@ export async function bench(): Promise<BenchResult[]> {
   const serverCpu = pin ? 1 : undefined;
   const loadCpu = pin ? 0 : undefined;
   const load = os.loadavg()[0] ?? 0;
+  // Ours drops garbage in the kernel when the optional addon is built (protocols/dns/udp-bpf.ts), else in JavaScript.
+  const filter = socketFilterAvailable()
+    ? 'ours filters in the kernel (BPF)'
+    : 'ours filters in JavaScript (addon not built)';
   const servers: Array<BenchServer | Peer> = [];
   try {
     const ours = await startOurs(path.join(dir, 'data'), serverCpu);
@@ -194,7 +199,7 @@ export async function bench(): Promise<BenchResult[]> {
         peerName: 'NSD',
         unit: '%',
         higherIsBetter: false,
-        notes: `lost ${o.lost}/${o.sent} vs ${p.lost}/${p.sent}; garbage sent ${o.garbage} (~${achieved(o)}/s) vs ${p.garbage} (~${achieved(p)}/s); ${pin ? 'servers on CPU 1, flooder and dnsperf on CPU 0' : 'not pinned'}; load average ${load.toFixed(1)} on ${os.availableParallelism()} CPUs at the start`,
+        notes: `${filter}; lost ${o.lost}/${o.sent} vs ${p.lost}/${p.sent}; garbage sent ${o.garbage} (~${achieved(o)}/s) vs ${p.garbage} (~${achieved(p)}/s); ${pin ? 'servers on CPU 1, flooder and dnsperf on CPU 0' : 'not pinned'}; load average ${load.toFixed(1)} on ${os.availableParallelism()} CPUs at the start`,
       });
     }
     return results;
