@@ -74,7 +74,7 @@ async function mlst(s: FtpSession, arg: string) {
   const target = await s.sandbox.existing(s.cwd, arg.trim() === '' ? '.' : arg);
   const facts = formatFacts(entryInfo(target.virtual, target.stats), s.facts, s.account?.perms ?? '');
   // RFC 3659 §7.2: the facts line starts with exactly one space (formatReply indents it).
-  return reply(250, `Listing ${target.virtual}`, facts, 'End');
+  return reply(250, `Listing ${quotePath(target.virtual)}:`, facts, 'End MLST.');
 }
 
 export const FILE_COMMANDS: CommandTable = {

@@ -22,7 +22,7 @@ import { entryInfo } from './commands-files.js';
 import { DataChannelError } from './data-channel.js';
 import { SEND_CHUNK_BYTES, sendFile } from './file-sender.js';
 import { formatListing, type ListingKind, readEntries } from './listing.js';
-import { reply } from './replies.js';
+import { quotePath, reply } from './replies.js';
 import type { CommandSpec, CommandTable, FtpSession, Outcome, TransferJob } from './session.js';
 
 /** Read size for RETR: large chunks keep per-chunk overhead low on fast links. */
@@ -235,12 +235,21 @@ async function stat(s: FtpSession, arg: string): Promise<Outcome> {
   if (arg.trim() === '') {
     const who = s.account ? `Logged in as ${s.account.name}` : 'Not logged in';
     const state = s.transferring ? 'A transfer is in progress' : 'No transfer in progress';
-    return reply(211, 'minisuite FTP server status:', who, `Connected from ${s.conn.peer}`, state, 'End of status');
+    const type = `TYPE: ${s.type === 'A' ? 'ASCII' : 'Binary'}; STRUcture: File; MODE: Stream`;
+    return reply(
+      211,
+      'minisuite FTP server status:',
+      who,
+      `Connected from ${s.conn.peer}`,
+      type,
+      state,
+      'End of status.',
+    );
   }
   if (!s.account) return reply(530, 'Please login with USER and PASS');
   const { target, entries } = await entriesOf(s, arg);
   const lines = formatListing('LIST', entries, s.facts, '').split('\r\n').filter(Boolean);
-  return reply(213, `Status of ${target.virtual}:`, ...lines, 'End of status');
+  return { ...reply(213, `Status of ${quotePath(target.virtual)}:`, ...lines, 'End of status.'), raw: true };
 }
 
 export const TRANSFER_COMMANDS: CommandTable = {

@@ -9,6 +9,11 @@
 export interface Reply {
   readonly code: number;
   readonly lines: readonly string[];
+  /**
+   * Middle lines go out as they are, not indented (STAT's `ls -l` lines, as pyftpdlib and vsftpd
+   * send them); one that could pass for a reply line (`213 ...`) is still indented.
+   */
+  readonly raw?: boolean;
 }
 
 /** Makes a reply; several lines give a multi-line reply. */
@@ -37,7 +42,7 @@ export function formatReply(r: Reply): string {
   const out: string[] = [`${r.code}-${lines[0]}`];
   for (let i = 1; i < lines.length - 1; i++) {
     const line = lines[i] ?? '';
-    out.push(line.startsWith(' ') ? line : ` ${line}`);
+    out.push(line.startsWith(' ') || (r.raw && !/^\d{3}[ -]/.test(line)) ? line : ` ${line}`);
   }
   out.push(`${r.code} ${lines[lines.length - 1]}`);
   return `${out.join('\r\n')}\r\n`;

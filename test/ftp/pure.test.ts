@@ -90,6 +90,10 @@ describe('PORT / EPRT arguments', () => {
 describe('replies', () => {
   it('formats single and multi-line replies (RFC 959 §4.2)', () => {
     expect(formatReply(reply(200, 'OK'))).toBe('200 OK\r\n');
+    // Raw middle lines (STAT's listing) are not indented, unless they could pass for a reply line.
+    expect(formatReply({ ...reply(213, 'Status:', '-rw-r--r-- a', '213 x', 'End.'), raw: true })).toBe(
+      '213-Status:\r\n-rw-r--r-- a\r\n 213 x\r\n213 End.\r\n',
+    );
     expect(formatReply(reply(211, 'Features:', 'EPSV', ' UTF8', 'End'))).toBe(
       '211-Features:\r\n EPSV\r\n UTF8\r\n211 End\r\n',
     );

@@ -108,6 +108,14 @@ for target in ['hello.txt', 'sub', '/sub/../hello.txt', 'nothere', '']:
         line = r.split('\n')[1]
         fs = dict(p.split('=') for p in line.strip().split(' ')[0].split(';') if p)
         show('mlst', (line.split(' ', 2)[-1], fs['type'], fs.get('size') if fs['type'] == 'file' else '-', fs['modify']))
+        lines = r.split('\n')
+        show('mlst frame', (lines[0], lines[-1]))
+# STAT with a path: the listing on the control connection, ls -l lines not indented.
+for target in ['hello.txt', 'sub', 'nothere', '/with space']:
+    r = c('STAT ' + target)
+    if r.startswith('213'):
+        lines = r.split('\n')
+        show('stat', (lines[0], [l.split()[0] + ' ' + ' '.join(l.split()[4:]) for l in lines[1:-1]], lines[-1]))
 def listed():
     lines = []
     ftp.retrlines('LIST hello.txt', lines.append)
@@ -262,6 +270,8 @@ describe('our FTP server against pyftpdlib (the reference), the same ftplib scri
       // The script ran to its end on both (and something that could differ was compared).
       expect(theirs.stdout).toMatch(/^QUIT -> 221$/m);
       expect(theirs.stdout).toMatch(/^FOO -> 500$/m);
+    expect(theirs.stdout).toMatch(/^stat = \('213-Status of "\/hello.txt":', \['-rw-r--r-- 12 Jan 02 2020 hello.txt'\]/m);
+    expect(theirs.stdout).toMatch(/^mlst frame = \('250-Listing "\/hello.txt":', '250 End MLST.'\)/m);
       expect(theirs.stdout).toContain("ascii retr = ('226', b'line1\\r\\nline2\\r\\nline3\\r\\n')");
       expect(mine.stdout.split('\n')).toEqual(theirs.stdout.split('\n'));
     },

@@ -112,7 +112,7 @@ ftp.quit()
     expect(r.stdout).toMatch(/ REST STREAM\n SIZE\n TVFS\n UTF8\n211 End/);
     expect(r.stdout).toContain('215 UNIX Type: L8');
     expect(r.stdout).toMatch(
-      /250-Listing \/hello.txt\n modify=\d{14};perm=radfw;size=12;type=file;unique=[0-9a-f]+g[0-9a-f]+; \/hello.txt\n250 End/,
+      /250-Listing "\/hello.txt":\n modify=\d{14};perm=radfw;size=12;type=file;unique=[0-9a-f]+g[0-9a-f]+; \/hello.txt\n250 End/,
     );
   });
 });
