@@ -270,8 +270,10 @@ describe('our FTP server against pyftpdlib (the reference), the same ftplib scri
       // The script ran to its end on both (and something that could differ was compared).
       expect(theirs.stdout).toMatch(/^QUIT -> 221$/m);
       expect(theirs.stdout).toMatch(/^FOO -> 500$/m);
-    expect(theirs.stdout).toMatch(/^stat = \('213-Status of "\/hello.txt":', \['-rw-r--r-- 12 Jan 02 2020 hello.txt'\]/m);
-    expect(theirs.stdout).toMatch(/^mlst frame = \('250-Listing "\/hello.txt":', '250 End MLST.'\)/m);
+      expect(theirs.stdout).toMatch(
+        /^stat = \('213-Status of "\/hello.txt":', \['-rw-r--r-- 12 Jan 02 2020 hello.txt'\]/m,
+      );
+      expect(theirs.stdout).toMatch(/^mlst frame = \('250-Listing "\/hello.txt":', '250 End MLST.'\)/m);
       expect(theirs.stdout).toContain("ascii retr = ('226', b'line1\\r\\nline2\\r\\nline3\\r\\n')");
       expect(mine.stdout.split('\n')).toEqual(theirs.stdout.split('\n'));
     },
