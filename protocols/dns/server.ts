@@ -220,6 +220,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
         host: this.host,
         port: o.dotPort,
         maxConnections: o.maxConnections,
+        maxConnectionsPerAddress: o.maxConnectionsPerAddress,
         idleTimeoutMs: o.idleTimeoutMs,
       },
       implicitTls(

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { parseStartArgs } from '../../cli/start-args.js';
 import { TCP_QUERY_DEADLINE_MS } from '../../protocols/dns/options.js';
@@ -264,6 +266,33 @@ describe('limits given to startSuite reach the servers', () => {
       expect(await next.cmd('PASS secret')).toMatch(/^421 Too many failed logins from your address/);
       next.client.socket.destroy();
     } finally {
+      await suite.close();
+    }
+  });
+
+  it('dns.maxConnectionsPerAddress holds on DNS over TLS too', async () => {
+    const suite = await startSuite({
+      protocols: ['dns'],
+      tls: true,
+      limits: { dns: { maxConnectionsPerAddress: 1, idleTimeoutMs: 60_000 } },
+    });
+    const open: tls.TLSSocket[] = [];
+    // Resolves 'served' once the TLS handshake completes, 'refused' when closed before it.
+    const connect = (localAddress: string) =>
+      new Promise<'served' | 'refused'>((resolve) => {
+        const tcp = net.connect({ host: '127.0.0.1', port: suite.dns.tlsPort ?? 0, localAddress });
+        const socket = tls.connect({ socket: tcp, servername: 'localhost', ca: suite.tls?.ca ?? '' });
+        open.push(socket);
+        socket.once('secureConnect', () => resolve('served'));
+        socket.on('error', () => {});
+        socket.once('close', () => resolve('refused'));
+      });
+    try {
+      expect(await connect('127.0.0.1')).toBe('served');
+      expect(await connect('127.0.0.1')).toBe('refused');
+      expect(await connect('127.0.0.2')).toBe('served');
+    } finally {
+      for (const s of open) s.destroy();
       await suite.close();
     }
   });
