@@ -14,8 +14,8 @@ import { encodeSegments, listingHtml, readListing } from './dir-listing.js';
 import { type FileCacheOptions, isPlainRequest, SmallFileCache } from './file-cache.js';
 import { PathMemo } from './path-memo.js';
 import { checkRequestPath, isInside, isStillInside, openedPath, resolveInside } from './path-sandbox.js';
-import { applyRangeRules } from './range-rules.js';
-import { HttpError, sendError, sendJson, sendText } from './replies.js';
+import { applyRangeRules, fileEtag } from './range-rules.js';
+import { escapeHtml, HttpError, sendError, sendJson, sendText } from './replies.js';
 import type { RequestContext } from './request-context.js';
 import type { Router } from './router.js';
 
@@ -58,7 +58,8 @@ export class FileRoutes {
 
   /** Serves `rawRest` (the still-encoded path below /files). A cache hit is answered synchronously. */
   serve(ctx: RequestContext, rawRest: string): void | Promise<void> {
-    const plain = isPlainRequest(ctx.req);
+    // A path ending in '/' names a folder: never a cached file (`a.txt/` is 404, as in nginx).
+    const plain = isPlainRequest(ctx.req) && rawRest.charCodeAt(rawRest.length - 1) !== 47; /* '/' */
     const known = this.#realRootValue;
     if (plain && known !== undefined) {
       // The request path check is pure, so a raw path that passed it once maps to the same file path.
@@ -73,10 +74,15 @@ export class FileRoutes {
       this.#checkedPaths.set('', rawRest, fullPath);
       if (this.cache.tryServe(fullPath, ctx.req, ctx.res)) return;
     }
-    return this.#serveFromDisk(ctx, check.segments, plain);
+    return this.#serveFromDisk(ctx, check.segments, plain, rawRest.endsWith('/'));
   }
 
-  async #serveFromDisk(ctx: RequestContext, segments: readonly string[], plain: boolean): Promise<void> {
+  async #serveFromDisk(
+    ctx: RequestContext,
+    segments: readonly string[],
+    plain: boolean,
+    asFolder: boolean,
+  ): Promise<void> {
     const realRoot = await this.realRoot();
     const fullPath = fullPathOf(realRoot, segments);
     const resolved = await resolveInside(realRoot, segments);
@@ -92,14 +98,19 @@ export class FileRoutes {
     // send writes its headers, so a cached copy (file-cache.ts) repeats them.
     ctx.res.setHeader('Content-Security-Policy', FILES_CSP);
     ctx.res.setHeader('X-Content-Type-Options', 'nosniff');
-    // send decodes the path it is given; hand it the encoded real path below the root.
-    const stream = send(ctx.req, encoded, { root: realRoot, dotfiles: 'allow', index: false });
+    // send decodes the path it is given; hand it the encoded real path below the root. A
+    // trailing '/' stays: send answers a file asked for as a folder with 404.
+    const target = asFolder && resolved.rel.length > 0 ? `${encoded}/` : encoded;
+    const stream = send(ctx.req, target, { root: realRoot, dotfiles: 'allow', index: false });
     stream.on('file', (file: string, stat: Stats) => {
       // send stats the file by name before it writes any header: a folder swapped for a symlink
       // since the check above must not lend its size and dates to them (a HEAD never opens the file).
       if (!isStillInside(realRoot, file)) return ctx.abort('file left the root before its headers were sent');
+      // send sets ETag only when none is set yet: a strong tag instead of its weak one.
+      const etag = fileEtag(stat);
+      ctx.res.setHeader('ETag', etag);
       // send reads Range and If-Range only after this event, with the size now known.
-      if (!plain) applyRangeRules(ctx.req.headers, stat.size);
+      if (!plain) applyRangeRules(ctx.req.headers, { size: stat.size, lastModified: stat.mtime.toUTCString(), etag });
       if (!plain || stat.size > this.cache.maxFileBytes) return;
       ctx.res.once('finish', () => {
         if (ctx.res.statusCode === 200) void this.cache.remember(fullPath, file, ctx.res, stat);
@@ -121,7 +132,11 @@ export class FileRoutes {
         if (body.bytesRead < expected) ctx.abort(`file shrank while sent: ${body.bytesRead} of ${expected} bytes`);
       });
     });
-    stream.on('directory', (_res: ServerResponse, dir: string) => {
+    stream.on('directory', (_res: ServerResponse, asked: string) => {
+      // send hands back the path it was given, with the '/' of a folder's URL.
+      const dir = asked.length > realRoot.length && asked.endsWith(path.sep) ? asked.slice(0, -1) : asked;
+      // A folder's URL ends in '/', so relative links in it resolve inside it (nginx, RFC 3986 §5.2).
+      if (!ctx.path.endsWith('/')) return redirectToFolder(ctx, segments);
       const base = `/files/${resolved.rel.length > 0 ? `${encoded.slice(1)}/` : ''}`;
       void this.#list(ctx, realRoot, dir, base).catch((err: unknown) => {
         if (err instanceof HttpError) {
@@ -152,11 +167,34 @@ export class FileRoutes {
   }
 
   async #list(ctx: RequestContext, realRoot: string, dir: string, base: string): Promise<void> {
+    // `If-None-Match: *` is false when any current representation exists (RFC 9110 §13.1.2).
+    if (ctx.req.headers['if-none-match']?.trim() === '*') {
+      ctx.res.writeHead(304);
+      ctx.res.end();
+      return;
+    }
     const listing = await readListing(realRoot, dir, base);
     const accept = ctx.req.headers.accept ?? '';
     if (accept.includes('application/json')) sendJson(ctx.res, 200, listing);
     else sendText(ctx.res, 200, 'text/html; charset=utf-8', listingHtml(listing));
   }
+}
+
+/**
+ * 301 to the folder's URL with its '/' (the query kept), as nginx answers; the Location is an
+ * absolute path, which RFC 9110 §10.2.2 allows (a URI reference, resolved against the request's).
+ */
+function redirectToFolder(ctx: RequestContext, segments: readonly string[]): void {
+  const url = ctx.req.url ?? '';
+  const q = url.indexOf('?');
+  const location = `/files/${segments.length > 0 ? `${encodeSegments(segments)}/` : ''}${q < 0 ? '' : url.slice(q)}`;
+  const body = `<!doctype html><title>Moved</title><p>Moved to <a href="${escapeHtml(location)}">${escapeHtml(location)}</a></p>\n`;
+  ctx.res.writeHead(301, {
+    Location: location,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  ctx.res.end(body);
 }
 
 function fullPathOf(realRoot: string, segments: readonly string[]): string {

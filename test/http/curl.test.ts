@@ -92,16 +92,34 @@ describe('curl', () => {
 });
 
 describe('curl and the Range rules of RFC 9110', () => {
-  it('answers If-Range with a weak entity tag with 200 and the whole file (§13.1.5: strong match only)', async () => {
+  it('answers If-Range with a weak or another entity tag with 200 and the whole file (§13.1.5: strong match only)', async () => {
     const head = await curl('-I', `${http.url}/files/a.txt`);
     const etag = /\r\nETag: ([^\r]+)\r\n/i.exec(head.stdout)?.[1] ?? '';
-    expect(etag).toMatch(/^W\//);
-    for (const tag of [etag, 'W/"anything"']) {
+    expect(etag).toMatch(/^"[^"]+"$/);
+    for (const tag of [`W/${etag}`, 'W/"anything"', '"anything"', `${etag.slice(0, -2)}"`]) {
       const { stdout } = await curl('-D', '-', '-r', '0-4', '-H', `If-Range: ${tag}`, `${http.url}/files/a.txt`);
       expect(stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
       expect(stdout).not.toMatch(/\r\nContent-Range:/i);
       expect(stdout.endsWith('\r\n\r\nhello world\n')).toBe(true);
     }
+  });
+
+  it('resumes with 206 when If-Range carries the current (strong) entity tag, as curl -C and browsers do', async () => {
+    const head = await curl('-I', `${http.url}/files/a.txt`);
+    const etag = /\r\nETag: ([^\r]+)\r\n/i.exec(head.stdout)?.[1] ?? '';
+    const { stdout } = await curl('-D', '-', '-r', '6-', '-H', `If-Range: ${etag}`, `${http.url}/files/a.txt`);
+    expect(stdout).toMatch(/^HTTP\/1\.1 206 /);
+    expect(stdout).toMatch(/\r\nContent-Range: bytes 6-11\/12\r\n/i);
+    expect(stdout.endsWith('\r\n\r\nworld\n')).toBe(true);
+  });
+
+  it('answers If-Range with a date other than Last-Modified (even a later one) with 200 (§13.1.5: exact match)', async () => {
+    const head = await curl('-I', `${http.url}/files/a.txt`);
+    const lastModified = /\r\nLast-Modified: ([^\r]+)\r\n/i.exec(head.stdout)?.[1] ?? '';
+    const later = new Date(Date.parse(lastModified) + 1000).toUTCString();
+    const { stdout } = await curl('-D', '-', '-r', '6-', '-H', `If-Range: ${later}`, `${http.url}/files/a.txt`);
+    expect(stdout).toMatch(/^HTTP\/1\.1 200 /);
+    expect(stdout.endsWith('\r\n\r\nhello world\n')).toBe(true);
   });
 
   it('still answers 206 for If-Range with the current Last-Modified date', async () => {
