@@ -4,13 +4,12 @@
  * pyftpdlib (the reference, Debian's python3-pyftpdlib) and against us; the replies must agree, and no
  * later reply may be shifted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
-import { CLIENT_BACKSTOP_MS, PASS, python, run, startFtp, type TestFtp, USER } from './helpers.js';
+import { CLIENT_BACKSTOP_MS, python, startFtp, type TestFtp } from './helpers.js';
+import { type Pyftpdlib, startPyftpdlib } from './pyftpdlib-reference.js';
 
 const BIG = 8 * 1024 * 1024;
 
@@ -30,38 +29,19 @@ ftp.quit()
 `;
 
 let ours: TestFtp;
-let reference: { port: number; dir: string; child: ChildProcess };
-
-async function listening(port: number): Promise<void> {
-  for (;;) {
-    const probe = await run('/usr/bin/python3', [
-      '-c',
-      `import socket; socket.create_connection(('127.0.0.1', ${port}), timeout=5).close()`,
-    ]);
-    if (probe.code === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+let reference: Pyftpdlib;
 
 beforeAll(async () => {
   ours = await startFtp();
   await fs.writeFile(path.join(ours.root, 'big.bin'), Buffer.alloc(BIG, 1));
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-pyftpdlib-'));
   await fs.writeFile(path.join(dir, 'big.bin'), Buffer.alloc(BIG, 1));
-  const port = await freePort();
-  const child = spawn(
-    '/usr/bin/python3',
-    ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', String(port), '-d', dir, '-u', USER, '-P', PASS],
-    { stdio: 'ignore' },
-  );
-  reference = { port, dir, child };
-  await listening(port);
+  reference = await startPyftpdlib(dir);
 }, CLIENT_BACKSTOP_MS);
 
 afterAll(async () => {
-  reference?.child.kill('SIGKILL');
+  await reference?.close();
   await ours?.close();
-  if (reference) await fs.rm(reference.dir, { recursive: true, force: true });
 });
 
 describe("ftplib's abort() (ABOR as TCP urgent data)", () => {

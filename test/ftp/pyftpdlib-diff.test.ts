@@ -10,13 +10,12 @@
  * Only the 1xx preliminary reply is not compared: pyftpdlib's 125/150 depends on which of its
  * events runs first (ours is 125 whenever the client had already connected).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
-import { CLIENT_BACKSTOP_MS, PASS, python, run, startFtp, type TestFtp, USER } from './helpers.js';
+import { CLIENT_BACKSTOP_MS, python, startFtp, type TestFtp } from './helpers.js';
+import { type Pyftpdlib, startPyftpdlib } from './pyftpdlib-reference.js';
 
 const OLD = new Date('2020-01-02T03:04:05Z');
 
@@ -226,38 +225,19 @@ ftp.quit()
 `;
 
 let ours: TestFtp;
-let reference: { port: number; dir: string; child: ChildProcess };
-
-async function listening(port: number): Promise<void> {
-  for (;;) {
-    const probe = await run('/usr/bin/python3', [
-      '-c',
-      `import socket; socket.create_connection(('127.0.0.1', ${port}), timeout=5).close()`,
-    ]);
-    if (probe.code === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+let reference: Pyftpdlib;
 
 beforeAll(async () => {
   ours = await startFtp();
   await seed(ours.root);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'minisuite-pyftpdlib-diff-'));
   await seed(dir);
-  const port = await freePort();
-  const child = spawn(
-    '/usr/bin/python3',
-    ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', String(port), '-d', dir, '-u', USER, '-P', PASS, '-w'],
-    { stdio: 'ignore' },
-  );
-  reference = { port, dir, child };
-  await listening(port);
+  reference = await startPyftpdlib(dir, { write: true });
 }, CLIENT_BACKSTOP_MS);
 
 afterAll(async () => {
-  reference?.child.kill('SIGKILL');
+  await reference?.close();
   await ours?.close();
-  if (reference) await fs.rm(reference.dir, { recursive: true, force: true });
 });
 
 describe('our FTP server against pyftpdlib (the reference), the same ftplib script', () => {
