@@ -74,6 +74,9 @@ function summary(rcode: number, answers: readonly ZoneRecord[], truncated: boole
   return answerLine(rcodeName(rcode), items, truncated, cut === undefined ? undefined : absolute(cut));
 }
 
+/** NSD's EXTRA-TEXT for a DNAME substitution that would be longer than 255 bytes. */
+const DNAME_TOO_LONG = 'DNAME expansion became too large';
+
 /** Classes answered: IN, CH (chaos.ts) and ANY (RFC 1034 §3.7.1). */
 const KNOWN_CLASSES = new Set<number>([CLASS_IN, CLASS_CH, CLASS_ANY]);
 
@@ -203,6 +206,8 @@ function compute(
       const klass = parsed.question.class;
       const ede = answer.rcode === RCODE.REFUSED ? (klass === CLASS_IN || klass === CLASS_ANY ? 20 : 21) : undefined;
       spec = { ...base, ...answer, opt: opt && ede !== undefined ? { ...opt, ede } : opt };
+      // RFC 6672 §2.2: NSD says why with EDE 0 (Other) and its text.
+      if (answer.rcode === RCODE.YXDOMAIN && opt) spec = { ...spec, opt: { ...opt, ede: 0, edeText: DNAME_TOO_LONG } };
       cacheable = !anyDynamic(answer.answers) && !anyDynamic(answer.authorities) && !anyDynamic(answer.additionals);
     } catch {
       // A bug of ours must not cost the client its answer: SERVFAIL, and the server lives on.

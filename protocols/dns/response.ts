@@ -39,7 +39,15 @@ export interface ResponseSpec {
   readonly authorities: readonly ZoneRecord[];
   readonly additionals: readonly ZoneRecord[];
   /** Our OPT record: present when the query had one (RFC 6891 §7); DO echoed (RFC 3225 §3). */
-  readonly opt?: { readonly udpSize: number; readonly dnssecOk?: boolean; readonly ede?: number } | undefined;
+  readonly opt?:
+    | {
+        readonly udpSize: number;
+        readonly dnssecOk?: boolean;
+        readonly ede?: number;
+        /** The EDE's EXTRA-TEXT (RFC 8914 §2), UTF-8. */
+        readonly edeText?: string;
+      }
+    | undefined;
   /** For a referral: the cut, whose in-domain glue must fit or TC is set (RFC 9471). */
   readonly cut?: string | undefined;
   /** The class of every record written; default IN (1); CH (3) for chaos.ts's answers. */
@@ -233,7 +241,9 @@ interface FitOptions {
 
 /** The message bytes, fitted to `limit`. */
 export function encodeResponse(spec: ResponseSpec, options: FitOptions = {}): Fitted {
-  const limit = (options.limit ?? 65_535) - (spec.opt ? OPT_BYTES + (spec.opt.ede !== undefined ? 6 : 0) : 0);
+  const edeText = Buffer.from(spec.opt?.edeText ?? '', 'utf8');
+  const edeBytes = spec.opt?.ede !== undefined ? 6 + edeText.length : 0;
+  const limit = (options.limit ?? 65_535) - (spec.opt ? OPT_BYTES + edeBytes : 0);
   const w = new Writer();
   w.recordClass = spec.recordClass ?? 1;
   let flags = FLAG_QR | (spec.queryFlags & (OPCODE_MASK | FLAG_RD)) | (spec.rcode & 0xf);
@@ -302,11 +312,12 @@ export function encodeResponse(spec: ResponseSpec, options: FitOptions = {}): Fi
     w.u16(spec.opt.udpSize);
     w.u32((((spec.rcode >> 4) & 0xff) << 24) | (spec.opt.dnssecOk ? 0x8000 : 0));
     if (spec.opt.ede !== undefined) {
-      // RFC 8914 §2: INFO-CODE, no EXTRA-TEXT.
-      w.u16(6);
+      // RFC 8914 §2: INFO-CODE, then EXTRA-TEXT when there is one.
+      w.u16(edeBytes);
       w.u16(EDE_OPTION);
-      w.u16(2);
+      w.u16(edeBytes - 4);
       w.u16(spec.opt.ede);
+      w.bytes(edeText);
     } else w.u16(0);
   }
   return { message: Buffer.from(w.buf.subarray(0, w.at)), truncated: tc, answers: counts[0] as number };

@@ -15,7 +15,17 @@ import { DnsServer } from '../../protocols/dns/server.js';
 import { zoneFromText } from '../../protocols/dns/zone-file.js';
 import { freeUdpTcpPort } from '../helpers/free-port.js';
 import { nsdConf } from '../helpers/nsd-conf.js';
-import { FORMS, FORMS_INCLUDE, formsZone, PARENT, parentZone, SIGNED, signedZone } from './nsd/zones.js';
+import {
+  EDGE,
+  edgeZone,
+  FORMS,
+  FORMS_INCLUDE,
+  formsZone,
+  PARENT,
+  parentZone,
+  SIGNED,
+  signedZone,
+} from './nsd/zones.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const PYTHON = '/usr/bin/python3';
@@ -138,6 +148,21 @@ function queries(): Query[] {
     [PARENT, parentZone().owners],
     [SIGNED, signedZone().owners],
   ];
+  // The edge zone: each owner with the types its rules need, through the variants.
+  const edge = edgeZone();
+  for (const owner of edge.owners) {
+    const name = owner === '@' ? `${EDGE}.` : `${owner}.${EDGE}.`;
+    for (const type of ['A', 'AAAA', 'TXT', 'MX', 'NS', 'SOA', 'DS', 'CNAME', 'DNAME', 'ANY', 'PTR', 'SRV', 'RP']) {
+      const variant = variants[n % variants.length] as Query;
+      out.push({ ...variant, name: n++ % 3 === 0 ? mixCase(name) : name, type });
+    }
+  }
+  for (const owner of edge.long)
+    for (const type of ['A', 'CNAME', 'DNAME'])
+      for (const edns of [false, true]) out.push({ name: `${owner}.${EDGE}.`, type, edns });
+  for (const payload of [512, 513, 600])
+    for (const owner of ['deleg', 'x.wns', '@'])
+      out.push({ name: owner === '@' ? `${EDGE}.` : `${owner}.${EDGE}.`, type: 'NS', edns: true, payload });
   // The forms zone: each owner with every type (its own among them), over UDP with EDNS.
   for (const owner of formsZone().owners) {
     const name = owner === '@' ? `${FORMS}.` : `${owner}.${FORMS}.`;
@@ -237,13 +262,15 @@ beforeAll(async () => {
   await fs.writeFile(path.join(dir, 'signed.zone'), child);
   await fs.writeFile(path.join(dir, 'forms.zone'), forms.text);
   await fs.writeFile(path.join(dir, FORMS_INCLUDE), forms.include);
+  const edge = edgeZone().text;
+  await fs.writeFile(path.join(dir, 'edge.zone'), edge);
   nsdPort = await freeUdpTcpPort();
   // NSD as the reference: minimal responses (additional data only for glue), no response rate
   // limiting (hundreds of queries from one address), no ANY refusal, its own files only.
   const conf = nsdConf({
     dir,
     port: nsdPort,
-    zones: { [PARENT]: 'parent.zone', [SIGNED]: 'signed.zone', [FORMS]: 'forms.zone' },
+    zones: { [PARENT]: 'parent.zone', [SIGNED]: 'signed.zone', [FORMS]: 'forms.zone', [EDGE]: 'edge.zone' },
     server: ['minimal-responses: yes', 'refuse-any: no', 'hide-version: yes', 'ipv4-edns-size: 1232', 'verbosity: 1'],
   });
   await fs.writeFile(path.join(dir, 'nsd.conf'), conf);
@@ -267,6 +294,7 @@ beforeAll(async () => {
     zoneFromText(child, { file: 'signed.zone' }),
     // $INCLUDE is read beside the including file, where NSD (in its zonesdir) reads it too.
     zoneFromText(forms.text, { file: path.join(dir, 'forms.zone') }),
+    zoneFromText(edge, { file: 'edge.zone' }),
   ];
   ours = new DnsServer({ zones: () => zones, port: 0 });
   await ours.listen();
@@ -308,6 +336,7 @@ describe('minisuite dns answers as NSD does', () => {
       'NOTIMP',
       'NOTAUTH',
       'BADVERS',
+      'YXDOMAIN',
     ])
       expect(report.seen[kind] ?? 0, kind).toBeGreaterThan(0);
     console.log(`compared ${report.queries} queries with NSD: ${JSON.stringify(report.seen)}`);

@@ -51,15 +51,15 @@ def ask(port, wire, tcp):
 
 
 def rrset_key(rrset):
-    # RFC 4343 §3: names compare without regard to ASCII case; our owners come out in the
-    # query's case (compressed against the question), NSD's too, but data names may differ.
-    return (rrset.name.canonicalize().to_text(), dns.rdataclass.to_text(rrset.rdclass), dns.rdatatype.to_text(rrset.rdtype))
+    # Names keep their case (a client sees it): owners come out in the query's case where they
+    # are compressed against the question, in the zone's elsewhere, in NSD as in ours.
+    return (rrset.name.to_text(), dns.rdataclass.to_text(rrset.rdclass), dns.rdatatype.to_text(rrset.rdtype))
 
 
 def records(rrset):
-    # RFC 2181 §5: the records of an RRset have no order; RFC 4034 §6.2 canonical form for data.
+    # RFC 2181 §5: the records of an RRset have no order. The data uncompressed, case kept.
     return sorted(
-        (rr_ttl, rd.to_digestable(dns.name.root).hex())
+        (rr_ttl, rd.to_wire().hex())
         for rr_ttl, rd in ((rrset.ttl, rd) for rd in rrset)
     )
 

@@ -413,3 +413,91 @@ incl2 300 TXT "included"
   ];
   return { text, include, owners };
 }
+
+export const EDGE = 'edge.test';
+const LONG_LABEL = 'a'.repeat(63);
+
+/**
+ * Answer rules the parent zone does not reach: a wildcard at the apex, wildcards below a cut
+ * and owning NS, a CNAME to a wildcard's CNAME, DNAMEs whose substitution overflows 255 bytes
+ * (YXDOMAIN, RFC 6672 §2.2) or points back into the zone, DS at a cut, CNAMEs to a cut and into
+ * another of our zones, names written in upper case, and a name of 255 bytes.
+ */
+export function edgeZone(): { text: string; owners: string[]; long: string[] } {
+  const text = `$ORIGIN ${EDGE}.
+$TTL 300
+@ SOA NS1.Edge.Test. Host.Edge.Test. 1 3600 600 86400 120
+@ NS NS1.Edge.TEST.
+@ NS ns.elsewhere.test.
+NS1 A 192.0.2.1
+@ MX 10 Mail.Edge.Test.
+Mail A 192.0.2.2
+cn CNAME Target.Edge.Test.
+Target A 192.0.2.3
+* TXT "apex wildcard"
+*.sub MX 10 mail
+sub NS ns1
+sub.sub A 192.0.2.4
+wnsx NS ns1
+*.wns NS ns1.wns
+ns1.wns A 192.0.2.5
+tw CNAME x.wcn
+*.wcn CNAME Target
+dl DNAME ${LONG_LABEL}.${LONG_LABEL}.${LONG_LABEL}.${EDGE}.
+short DNAME ${EDGE}.
+self DNAME dl.${EDGE}.
+deleg NS ns.deleg
+deleg NS ns.out.test.
+ns.deleg A 192.0.2.6
+ns.deleg AAAA 2001:db8::6
+below.ns.deleg A 192.0.2.7
+cut2 NS ns1
+cut2 DS 1 13 2 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+cnd CNAME deleg
+cnext CNAME www.example.test.
+ptr PTR Target
+srv SRV 1 1 1 Target
+rp RP Mail.Edge.Test. Target
+bigname.${LONG_LABEL}.${LONG_LABEL}.${LONG_LABEL} A 192.0.2.8
+`;
+  const owners = [
+    '@',
+    'ns1',
+    'cn',
+    'target',
+    'x',
+    'a.b',
+    'x.sub',
+    'sub',
+    'a.sub.sub',
+    'sub.sub',
+    'x.wns',
+    'wns',
+    'a.x.wns',
+    'wnsx',
+    'tw',
+    'x.wcn',
+    'dl',
+    'x.dl',
+    'x.short',
+    'a.b.short',
+    'x.self',
+    'y.x.self',
+    'deleg',
+    'x.deleg',
+    'ns.deleg',
+    'below.ns.deleg',
+    'cut2',
+    'x.cut2',
+    'cnd',
+    'cnext',
+    'ptr',
+    'srv',
+    'rp',
+    'nothing',
+    `bigname.${LONG_LABEL}.${LONG_LABEL}.${LONG_LABEL}`,
+  ];
+  // Names below the DNAME whose substitution is longer than 255 bytes, and one that just fits.
+  const long = [`${'b'.repeat(60)}.${'c'.repeat(60)}.dl`, `${'b'.repeat(60)}.dl`, `${'b'.repeat(20)}.dl`];
+  return { text, owners, long };
+}
