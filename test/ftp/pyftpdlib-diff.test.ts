@@ -43,7 +43,8 @@ async function seed(root: string): Promise<void> {
  * `c(line)` prints the reply code of one command (5xx/4xx included); `show(name, value)` prints a
  * parsed result. Everything printed must be the same for both servers.
  */
-const SCRIPT = String.raw`
+/** `c(line)`: one command and its reply code, printed; the reply is returned. */
+const SEND_COMMAND = String.raw`
 def c(line):
     try:
         r = ftp.sendcmd(line)
@@ -51,6 +52,9 @@ def c(line):
         r = str(e)
     print(line, '->', r[:3])
     return r
+`;
+
+const SCRIPT = String.raw`${SEND_COMMAND}
 def show(name, value):
     print(name, '=', value)
 def data(fn):
@@ -212,12 +216,7 @@ print('QUIT ->', ftp.quit()[:3])
 /** What we answer differently on purpose (see the last test): run against both, kept apart. */
 const DELIBERATE = `
 ftp.login(USER, PASS)
-def c(line):
-    try:
-        r = ftp.sendcmd(line)
-    except ftplib.all_errors as e:
-        r = str(e)
-    print(line, '->', r[:3])
+${SEND_COMMAND}
 for line in ['OPTS UTF8 ON', 'TYPE A N', 'PORT 10,0,0,1,200,10', 'PORT 127,0,0,1,0,80',
              'EPRT |3|127.0.0.1|6000|', 'SITE HELP CHMOD', 'MFMT 2020 hello.txt', 'MLSD nothere', 'EPSV ALL']:
     c(line)
